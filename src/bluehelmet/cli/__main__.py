@@ -1,0 +1,5 @@
+import sys
+
+from bluehelmet.cli import main
+
+sys.exit(main())

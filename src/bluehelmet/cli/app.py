@@ -1,0 +1,72 @@
+"""The Typer application, the global ``--db`` option, and the one place errors are shown."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bluehelmet.errors import BluehelmetError
+
+from typer import Abort, Exit
+from typer.exceptions import TyperException
+
+app = typer.Typer(
+    name="bluehelmet",
+    help=(
+        "Protection of civilians analysis for UN peace operations.\n\n"
+        "Ingest conflict events (UCDP, ACLED, mission incident sheets) and UN peacekeeping data "
+        "into one store, then ask who threatens civilians where. Start with:\n\n"
+        "  bluehelmet ingest FILE      load a file (its kind is detected)\n\n"
+        "  bluehelmet events --country MLI --from 2018-01-01\n\n"
+        "The store is an embedded DuckDB file: --db PATH, else $BLUEHELMET_DB, else your user data folder."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+err = Console(stderr=True)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    db: Optional[Path] = typer.Option(
+        None, "--db", envvar="BLUEHELMET_DB", help="The store file (DuckDB). Default: $BLUEHELMET_DB or the user data folder."
+    ),
+) -> None:
+    ctx.obj = {"db": db}
+
+
+def open_store(ctx: typer.Context, *, read_only: bool = False):
+    """The store named by ``--db`` (created if it does not exist)."""
+    import bluehelmet
+
+    root = ctx.find_root()
+    db = (root.obj or {}).get("db")
+    return bluehelmet.open(db, read_only=read_only)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 usage error, 2 a problem the user can fix)."""
+    from bluehelmet.cli import commands  # noqa: F401  (registers the commands)
+
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="bluehelmet", standalone_mode=False)
+    except BluehelmetError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return 2
+    except Abort:
+        err.print("aborted")
+        return 1
+    except Exit as exc:
+        return exc.exit_code
+    except TyperException as exc:  # usage errors: unknown option, missing argument...
+        exc.show(file=sys.stderr)
+        return getattr(exc, "exit_code", 1)
+    return 0

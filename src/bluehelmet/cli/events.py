@@ -1,0 +1,51 @@
+"""``bluehelmet events``: list and export events with filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from bluehelmet.cli.app import app, open_store
+from bluehelmet.exports import FORMATS, write_frame
+
+TABLE_COLUMNS = [
+    "uid", "date_start", "country_iso3", "admin1_name", "admin2_name", "violence_category",
+    "side_a", "side_b", "deaths_best", "deaths_civilians",
+]
+
+
+@app.command()
+def events(
+    ctx: typer.Context,
+    country: Optional[str] = typer.Option(None, help="ISO3 code (MLI) or country name."),
+    admin1: Optional[str] = typer.Option(None, help="Admin1 name or P-code."),
+    admin2: Optional[str] = typer.Option(None, help="Admin2 name or P-code."),
+    start: Optional[str] = typer.Option(None, "--from", help="First date, YYYY-MM-DD."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last date, YYYY-MM-DD."),
+    actor: Optional[str] = typer.Option(None, help="Raw actor name (part of it, any side)."),
+    category: Optional[str] = typer.Option(None, help="state_based, non_state, one_sided, protest, riot, strategic_development."),
+    source: Optional[str] = typer.Option(None, help="Source kind, e.g. ucdp-ged."),
+    limit: Optional[int] = typer.Option(None, help="At most this many events (newest first)."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file (required for parquet)."),
+) -> None:
+    """List events, newest first, filtered by place, period, actor and violence category.
+
+    Examples:
+
+      bluehelmet events --country MLI --from 2019-01-01 --category one_sided
+
+      bluehelmet events --country MLI --format geojson --out mali.geojson
+    """
+    with open_store(ctx) as store:
+        frame = store.events(
+            country=country, admin1=admin1, admin2=admin2, start=start, end=end,
+            actor=actor, category=category, source=source,
+        )
+    if limit is not None:
+        frame = frame.head(limit)
+    if fmt == "table":
+        frame = frame[TABLE_COLUMNS]
+    write_frame(frame, fmt, out_path, title=f"{len(frame):,} events")

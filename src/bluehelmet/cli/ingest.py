@@ -1,0 +1,100 @@
+"""``bluehelmet ingest``, ``batches``, ``quarantine`` and ``sources``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import List, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.exports import FORMATS, write_frame
+
+out = Console()
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    files: List[Path] = typer.Argument(..., help="Files to ingest, one transaction each.", exists=False),
+    source: Optional[str] = typer.Option(None, "--source", "-s", help="The kind of file (see `bluehelmet sources`); detected when omitted."),
+    release: Optional[str] = typer.Option(None, help="The source's release (e.g. 23.1), when the file name does not say it."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON: one object per file, one per line."),
+) -> None:
+    """Load files into the store and report rows in, stored, updated, unchanged and rejected.
+
+    Rejected rows go to quarantine with their row number, column, value and reason
+    (`bluehelmet quarantine`). Ingesting the same file again changes nothing.
+
+    Examples:
+
+      bluehelmet ingest GEDEvent_v26_0_2.csv
+
+      bluehelmet --db mission.duckdb ingest incidents.xlsx --source incidents
+    """
+    import bluehelmet
+
+    with open_store(ctx) as store:
+        for path in files:
+            with err.status(f"Ingesting {path.name} ...", spinner="dots"):
+                report = bluehelmet.ingest(store, path, source, release=release)
+            if as_json:
+                typer.echo(json.dumps(report.as_dict()))
+            else:
+                _print_report(report)
+
+
+def _print_report(report) -> None:
+    note = " (already ingested: nothing changed)" if report.already_ingested else ""
+    out.print(
+        f"[bold]{Path(report.file).name}[/] as {report.source_kind} -> {report.table}"
+        f"{' release ' + report.release if report.release else ''}{note}\n"
+        f"  rows in {report.rows_in:,}  stored {report.stored:,}  updated {report.updated:,}  "
+        f"unchanged {report.unchanged:,}  rejected {report.rejected:,}"
+        + (f"  (deleted {report.deleted:,})" if report.deleted else ""),
+        highlight=False,
+    )
+    if report.rejected and not report.already_ingested:
+        out.print(f"  see the rejected rows: bluehelmet quarantine --batch {report.batch_id}", highlight=False)
+
+
+@app.command()
+def batches(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
+    """List every ingest: file, sha256, kind, release, time and counts."""
+    with open_store(ctx, read_only=False) as store:
+        frame = store.batches()
+    if fmt == "table":
+        frame = frame[["batch_id", "source_kind", "file_name", "release", "finished_at", "rows_in", "stored", "updated", "unchanged", "rejected"]]
+    write_frame(frame, fmt, title="Ingest batches")
+
+
+@app.command()
+def quarantine(
+    ctx: typer.Context,
+    batch: Optional[int] = typer.Option(None, "--batch", "-b", help="Only this batch."),
+    fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
+) -> None:
+    """Show rejected rows: batch, row number, column, value and reason."""
+    with open_store(ctx) as store:
+        frame = store.quarantine(batch)
+    if fmt == "table":
+        frame = frame.drop(columns=["raw"])
+    write_frame(frame, fmt, out_path, title="Quarantined rows")
+
+
+@app.command()
+def sources() -> None:
+    """List the kinds of file bluehelmet reads (the values of --source)."""
+    from bluehelmet.sources import kinds
+
+    frame = pd.DataFrame(
+        [{"kind": k.name, "table": k.table, "description": k.description} for k in sorted(kinds().values(), key=lambda k: k.name)]
+    )
+    write_frame(frame, "table", title="Source kinds")

@@ -1,0 +1,5 @@
+"""Writing frames in the formats analysts open: CSV (Excel), JSON, GeoJSON and GeoParquet (QGIS), HXL."""
+
+from bluehelmet.exports.frames import FORMATS, write_frame
+
+__all__ = ["FORMATS", "write_frame"]

@@ -1,0 +1,140 @@
+"""One function that writes any result frame in any output format.
+
+Formats:
+
+- ``table``: a readable table for the terminal;
+- ``csv``: UTF-8 with a byte-order mark so Excel opens accents correctly;
+- ``json``: an array of objects, one per row (dates as ISO strings);
+- ``geojson``: a FeatureCollection of points (from ``latitude``/``longitude``) or of the
+  frame's geometry, for QGIS and web maps;
+- ``parquet``: GeoParquet when the frame has coordinates or a geometry, plain Parquet otherwise;
+- ``hxl``: CSV with a row of HXL hashtags under the header, for humanitarian tools.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from bluehelmet.errors import InvalidRequestError
+
+FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl")
+
+# Canonical column -> HXL hashtag (https://hxlstandard.org/standard/dictionary/).
+HXL_TAGS = {
+    "uid": "#event+id",
+    "source": "#meta+source",
+    "source_id": "#event+id+source",
+    "release": "#meta+release",
+    "date_start": "#date+start",
+    "date_end": "#date+end",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "location_name": "#loc+name",
+    "country": "#country+name",
+    "country_iso3": "#country+code",
+    "admin1_name": "#adm1+name",
+    "admin1_pcode": "#adm1+code",
+    "admin2_name": "#adm2+name",
+    "admin2_pcode": "#adm2+code",
+    "violence_category": "#event+type",
+    "native_type": "#event+type+native",
+    "native_subtype": "#event+type+sub",
+    "side_a": "#group+name+side_a",
+    "side_b": "#group+name+side_b",
+    "deaths_best": "#affected+killed",
+    "deaths_low": "#affected+killed+min",
+    "deaths_high": "#affected+killed+max",
+    "deaths_civilians": "#affected+killed+civilians",
+    "headline": "#description+headline",
+    "sources": "#meta+sources",
+}
+
+
+def _jsonable(frame: pd.DataFrame) -> list[dict]:
+    text = frame.to_json(orient="records", date_format="iso", force_ascii=False, default_handler=str)
+    return json.loads(text)
+
+
+def _points(frame: pd.DataFrame):
+    import geopandas as gpd
+
+    if isinstance(frame, gpd.GeoDataFrame):
+        return frame
+    if {"latitude", "longitude"} <= set(frame.columns):
+        geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    return None
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None = None, *, title: str | None = None) -> None:
+    """Write ``frame`` as ``fmt`` to ``out`` (a path, a text stream, or standard output).
+
+    ``parquet`` needs a path. Raises :class:`InvalidRequestError` for an unknown format or a
+    geographic format on a frame without coordinates.
+    """
+    if fmt not in FORMATS:
+        raise InvalidRequestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        if out is None or not isinstance(out, (str, Path)):
+            raise InvalidRequestError("--format parquet writes a file: give --out FILE.parquet")
+        geo = _points(frame)
+        (geo if geo is not None else frame).to_parquet(out)
+        return
+    text = render(frame, fmt, title=title)
+    if out is None:
+        sys.stdout.write(text)
+    elif isinstance(out, (str, Path)):
+        Path(out).write_text(text, encoding="utf-8-sig" if fmt in ("csv", "hxl") else "utf-8")
+    else:
+        out.write(text)
+
+
+def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
+    """``frame`` as text in a text format (every format but parquet)."""
+    if fmt == "table":
+        return _table(frame, title)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "json":
+        return json.dumps(_jsonable(frame), ensure_ascii=False, indent=1) + "\n"
+    if fmt == "geojson":
+        geo = _points(frame)
+        if geo is None:
+            raise InvalidRequestError("geojson needs latitude/longitude columns or a geometry")
+        geo = geo.copy()
+        for column in geo.columns:
+            if column != geo.geometry.name and (
+                pd.api.types.is_datetime64_any_dtype(geo[column]) or geo[column].dtype == object
+            ):
+                geo[column] = geo[column].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+        return geo.to_json(na="null", drop_id=True, ensure_ascii=False) + "\n"
+    if fmt == "hxl":
+        tags = [HXL_TAGS.get(c, "") for c in frame.columns]
+        buffer = io.StringIO()
+        pd.DataFrame([tags], columns=frame.columns).pipe(
+            lambda t: pd.concat([t, frame.astype(object)], ignore_index=True)
+        ).to_csv(buffer, index=False)
+        return buffer.getvalue()
+    raise InvalidRequestError(f"{fmt} is not a text format")
+
+
+def _table(frame: pd.DataFrame, title: str | None) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False)
+    for column in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[column])
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if pd.isna(v) else (f"{v:,.3g}" if isinstance(v, float) and not float(v).is_integer() else str(v)) for v in row])
+    console = Console(file=io.StringIO(), width=200, record=True)
+    console.print(table)
+    return console.export_text()

@@ -1,0 +1,1 @@
+"""Places: countries, administrative units, PRIO-GRID cells, distances."""

@@ -1,0 +1,124 @@
+"""Country codes across sources: ISO 3166 alpha-3, UN M49 numbers, Gleditsch-Ward numbers, names.
+
+UCDP identifies countries by Gleditsch-Ward (GW) number and its own names ("DR Congo
+(Zaire)"), ACLED and the UN by name and ISO/M49 codes. Everything in the store carries ISO3.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+import pycountry
+from unidecode import unidecode
+
+
+@lru_cache(maxsize=1)
+def gw_table() -> list[dict[str, str]]:
+    """Rows of the bundled GW table: ``gwno``, ``iso3``, ``ucdp_name``."""
+    with resources.files("bluehelmet.data").joinpath("gw_countries.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def iso3_from_gwno(gwno: int | str | None) -> str | None:
+    """ISO3 for a Gleditsch-Ward country number (432 -> 'MLI'); None when unknown."""
+    if gwno in (None, ""):
+        return None
+    try:
+        key = str(int(float(gwno)))
+    except ValueError:
+        return None
+    return {r["gwno"]: r["iso3"] for r in gw_table()}.get(key)
+
+
+def _norm(name: str) -> str:
+    return " ".join(unidecode(name).lower().replace("-", " ").replace(",", " ").split())
+
+
+@lru_cache(maxsize=1)
+def _name_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:
+                index[_norm(value)] = country.alpha_3
+        index[country.alpha_3.lower()] = country.alpha_3
+    for row in gw_table():
+        name = row["ucdp_name"]
+        index[_norm(name)] = row["iso3"]
+        # "DR Congo (Zaire)" is also written "DR Congo"; "Yemen (North Yemen)" as "Yemen".
+        if "(" in name:
+            index[_norm(name.split("(")[0])] = row["iso3"]
+            index[_norm(name.split("(")[1].rstrip(")"))] = row["iso3"]
+    extra = {
+        "democratic republic of congo": "COD",
+        "democratic republic of the congo": "COD",
+        "republic of congo": "COG",
+        "cote d'ivoire": "CIV",
+        "cote divoire": "CIV",
+        "ivory coast": "CIV",
+        "eswatini": "SWZ",
+        "swaziland": "SWZ",
+        "turkiye": "TUR",
+        "russia": "RUS",
+        "syria": "SYR",
+        "iran": "IRN",
+        "laos": "LAO",
+        "bolivia": "BOL",
+        "tanzania": "TZA",
+        "venezuela": "VEN",
+        "vietnam": "VNM",
+        "moldova": "MDA",
+        "south korea": "KOR",
+        "north korea": "PRK",
+        "palestine": "PSE",
+        "kosovo": "XKX",
+        "macedonia": "MKD",
+        "north macedonia": "MKD",
+        "myanmar": "MMR",
+        "burma": "MMR",
+        "cabo verde": "CPV",
+        "central african rep": "CAF",
+        "car": "CAF",
+        "drc": "COD",
+        "united states": "USA",
+        "usa": "USA",
+        "uk": "GBR",
+        "great britain": "GBR",
+    }
+    index.update({_norm(k): v for k, v in extra.items()})
+    return index
+
+
+def iso3_from_name(name: str | None) -> str | None:
+    """ISO3 for a country name in any of the usual spellings; None when unknown."""
+    if not name:
+        return None
+    return _name_index().get(_norm(name))
+
+
+def iso3_from_m49(code: int | str | None) -> str | None:
+    """ISO3 for a UN M49 / ISO 3166 numeric code (466 -> 'MLI')."""
+    if code in (None, ""):
+        return None
+    try:
+        numeric = f"{int(float(code)):03d}"
+    except ValueError:
+        return None
+    country = pycountry.countries.get(numeric=numeric)
+    return country.alpha_3 if country else None
+
+
+def country_name(iso3: str) -> str | None:
+    """The ISO short name of a country (``'MLI'`` -> ``'Mali'``)."""
+    country = pycountry.countries.get(alpha_3=iso3.upper()) if iso3 else None
+    if country:
+        return country.name
+    return {"XKX": "Kosovo"}.get((iso3 or "").upper())
+
+
+def lookup_table() -> list[tuple[str, str]]:
+    """(normalised name, ISO3) pairs, for joins in SQL."""
+    return sorted(_name_index().items())

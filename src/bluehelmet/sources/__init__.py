@@ -1,0 +1,10 @@
+"""Readers: one module per kind of input, each turning a file into canonical rows and rejects.
+
+Importing this package registers every reader; :func:`detect_kind` picks one from a file.
+"""
+
+from bluehelmet.sources import ucdp_ged  # noqa: F401  (registers its kinds)
+from bluehelmet.sources.base import Check, ReadResult
+from bluehelmet.sources.registry import SourceKind, detect_kind, get_kind, kinds
+
+__all__ = ["Check", "ReadResult", "SourceKind", "detect_kind", "get_kind", "kinds"]

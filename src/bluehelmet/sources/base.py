@@ -1,0 +1,166 @@
+"""What every reader returns, and the vectorised row checks readers share.
+
+A reader turns one input file into a :class:`ReadResult`: the canonical rows for one table of
+the store (an Arrow table) and the rejected rows with their row number, column, value and
+reason. Readers never write to the store and never print.
+
+Row numbers are the line numbers a spreadsheet shows (the header is row 1, the first data row
+is row 2); for formats without lines (JSON pages, shapefiles) they count records from 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pyarrow as pa
+
+from bluehelmet.store.schema import canonical_columns
+
+REJECT_SCHEMA = pa.schema(
+    [
+        ("row_number", pa.int64()),
+        ("column_name", pa.string()),
+        ("value", pa.string()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+
+
+def empty_rejects() -> pa.Table:
+    """A rejects table with no rows."""
+    return REJECT_SCHEMA.empty_table()
+
+
+@dataclass
+class ReadResult:
+    """The output of a reader for one file.
+
+    Attributes
+    ----------
+    kind:
+        The source kind (``ucdp-ged``, ``acled``...).
+    table:
+        The canonical table the records belong to (``events``, ``un_fatalities``...).
+    records:
+        One row per accepted input record, with the canonical columns of ``table``.
+    rejects:
+        One row per rejected input record (:data:`REJECT_SCHEMA`).
+    rows_in:
+        How many records the file held (accepted + rejected).
+    release:
+        The source's release or version, when the file says it.
+    deleted_uids:
+        uids the source withdraws (ACLED deletions); they count among ``rows_in``.
+    """
+
+    kind: str
+    table: str
+    records: pa.Table
+    rejects: pa.Table = field(default_factory=empty_rejects)
+    rows_in: int = 0
+    release: str | None = None
+    deleted_uids: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        accounted = self.records.num_rows + self.rejects.num_rows + len(self.deleted_uids)
+        if self.rows_in == 0:
+            self.rows_in = accounted
+        if accounted != self.rows_in:
+            raise AssertionError(
+                f"{self.kind} reader lost rows: {self.rows_in} in, {self.records.num_rows} "
+                f"accepted, {self.rejects.num_rows} rejected, {len(self.deleted_uids)} deletions"
+            )
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row-level rule, written as SQL over the reader's staging relation.
+
+    ``bad`` is a boolean SQL expression that is true when the row breaks the rule;
+    ``value`` is the SQL expression shown as the offending value (defaults to the column).
+    """
+
+    column: str | None
+    bad: str
+    reason: str
+    value: str | None = None
+
+
+def split_by_checks(
+    con: duckdb.DuckDBPyConnection,
+    staging: str,
+    checks: list[Check],
+    *,
+    row_column: str = "_row",
+    raw_expression: str | None = None,
+) -> pa.Table:
+    """Apply ``checks`` to the relation ``staging`` and return its rejected rows.
+
+    A row that breaks several rules is reported once, with the first rule it breaks (the order
+    of ``checks`` is the order of importance). The caller keeps the good rows with
+    ``WHERE _reject IS NULL`` on the view ``<staging>_checked`` this function creates.
+    """
+    if not checks:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {staging}_checked AS SELECT *, NULL::INTEGER AS _reject FROM {staging}")
+        return empty_rejects()
+    cases = " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks))
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staging}_checked AS "
+        f"SELECT *, CASE {cases} ELSE NULL END AS _reject FROM {staging}"
+    )
+    raw = raw_expression or "NULL::VARCHAR"
+    parts = []
+    for i, c in enumerate(checks):
+        value = c.value or (c.column if c.column else "NULL")
+        parts.append(
+            f"SELECT {row_column}::BIGINT AS row_number, {sql_literal(c.column)} AS column_name, "
+            f"CAST({value} AS VARCHAR) AS value, {sql_literal(c.reason)} AS reason, "
+            f"CAST({raw} AS VARCHAR) AS raw FROM {staging}_checked WHERE _reject = {i}"
+        )
+    rejects = con.sql(" UNION ALL ".join(parts) + " ORDER BY row_number").to_arrow_table()
+    return rejects.cast(REJECT_SCHEMA)
+
+
+def sql_literal(value: str | None) -> str:
+    """A SQL string literal (or NULL) for a constant known to the reader, never user data."""
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def to_canonical(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select: dict[str, str],
+    source_relation: str,
+    where: str = "_reject IS NULL",
+    row_column: str | None = "_row",
+) -> pa.Table:
+    """Build the canonical Arrow table for ``table`` from SQL expressions over a relation.
+
+    ``select`` maps canonical column names to SQL expressions; canonical columns not given are
+    NULL. Every column is cast to its canonical type, so readers cannot drift from the schema.
+    ``row_column`` (the source row number) is carried along as ``_row`` so the store can name
+    the row of a duplicate id.
+    """
+    unknown = set(select) - set(canonical_columns(table))
+    if unknown:
+        raise KeyError(f"not columns of {table}: {sorted(unknown)}")
+    exprs = []
+    for column, sql_type in canonical_columns(table).items():
+        base_type = sql_type.replace(" NOT NULL", "")
+        expr = select.get(column, "NULL")
+        exprs.append(f"CAST({expr} AS {base_type}) AS {column}")
+    if row_column:
+        exprs.append(f"CAST({row_column} AS BIGINT) AS _row")
+    query = f"SELECT {', '.join(exprs)} FROM {source_relation}"
+    if where:
+        query += f" WHERE {where}"
+    return con.sql(query).to_arrow_table()
+
+
+ReaderFunction = Callable[[Path], ReadResult]

@@ -1,0 +1,86 @@
+"""The kinds of input bluehelmet reads, and detection of a file's kind from its header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from bluehelmet.errors import UnknownSourceKindError
+from bluehelmet.sources.base import ReadResult
+from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding
+
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """One kind of input: its name, target table, reader and header test."""
+
+    name: str
+    table: str
+    description: str
+    read: Callable[..., ReadResult]
+    # Given the lower-cased header names of a delimited file and its path, is it this kind?
+    detect_header: Callable[[set[str], Path], bool] | None = None
+    # Given a non-delimited file (shapefile, GeoJSON, XLSX, JSON), is it this kind?
+    detect_file: Callable[[Path], bool] | None = None
+
+
+_KINDS: dict[str, SourceKind] = {}
+
+
+def register(kind: SourceKind) -> SourceKind:
+    """Add a kind to the registry (each reader module registers its own)."""
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kinds() -> dict[str, SourceKind]:
+    """Every registered kind, by name."""
+    return dict(_KINDS)
+
+
+def get_kind(name: str) -> SourceKind:
+    """The kind called ``name``; the error lists the kinds that exist."""
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise UnknownSourceKindError(
+            f"unknown source kind {name!r}; the kinds are: {', '.join(sorted(_KINDS))}"
+        ) from None
+
+
+def read_header(path: Path) -> list[str]:
+    """The header names of a delimited text file (empty list if it has none)."""
+    head = open_text_head(path)
+    text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
+    lines = text.splitlines()
+    if not lines:
+        return []
+    delimiter = sniff_delimiter(lines[0])
+    return [h.strip().strip('"').strip() for h in lines[0].split(delimiter)]
+
+
+def detect_kind(path: str | Path) -> SourceKind:
+    """Guess a file's kind from its header (delimited text) or its format (other files).
+
+    Raises :class:`UnknownSourceKindError` naming the columns found when nothing matches.
+    """
+    path = Path(path)
+    if path.suffix.lower() in TEXT_SUFFIXES or path.suffix == "":
+        header = {h.lower() for h in read_header(path)}
+        matches = [k for k in _KINDS.values() if k.detect_header and k.detect_header(header, path)]
+        if len(matches) >= 1:
+            return matches[0]
+        shown = ", ".join(sorted(header)[:30])
+        raise UnknownSourceKindError(
+            f"{path}: cannot tell what kind of file this is from its header ({shown}); "
+            f"give --source, one of: {', '.join(sorted(_KINDS))}"
+        )
+    matches = [k for k in _KINDS.values() if k.detect_file and k.detect_file(path)]
+    if matches:
+        return matches[0]
+    raise UnknownSourceKindError(
+        f"{path}: cannot tell what kind of file this is; give --source, one of: {', '.join(sorted(_KINDS))}"
+    )

@@ -1,0 +1,300 @@
+"""UCDP Georeferenced Event Dataset (GED) and Candidate events, from CSV of any release.
+
+Reads the official GED CSV of releases 20.1 to 25.1, the monthly Candidate CSVs (26.0.x), and
+the reduced 14-column GED variant (``low_death``/``best_death``/``high_death``, violence type as
+text, date as year/month/day). Columns renamed between releases are mapped by
+:data:`COLUMN_ALIASES`; every source column that has no canonical place is kept in ``native``.
+
+GED and Candidate events share UCDP's event ids, so both are stored under ``ucdp:<id>``: when a
+yearly release publishes a Candidate event, the event is revised in place and its Candidate
+version goes to history.
+
+Codebook: UCDP GED Codebook version 23.1 (Davies, Pettersson, Öberg 2023); Sundberg & Melander
+(2013), Journal of Peace Research 50(4).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from bluehelmet.geo.countries import gw_table, lookup_table
+from bluehelmet.geo.priogrid import gid_sql
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical
+from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.sources.textfile import load_delimited
+
+# Source column -> the name used below, for names that changed across releases or variants.
+COLUMN_ALIASES = {
+    "best_est": "best",
+    "low_est": "low",
+    "high_est": "high",
+    "best_death": "best",
+    "low_death": "low",
+    "high_death": "high",
+    "deaths_civilian": "deaths_civilians",
+    "civilian_deaths": "deaths_civilians",
+    "adm1": "adm_1",
+    "adm2": "adm_2",
+    "date_precision": "date_prec",
+    "where_precision": "where_prec",
+}
+
+REQUIRED = ["id", "type_of_violence", "side_a", "side_b", "latitude", "longitude", "best"]
+
+# Columns with a canonical place; all others go to ``native``.
+MAPPED = {
+    "id", "type_of_violence", "date_start", "date_end", "date_prec", "year", "month", "day",
+    "latitude", "longitude", "where_prec", "where_coordinates", "country", "country_id",
+    "side_a", "side_a_new_id", "side_b", "side_b_new_id", "best", "low", "high",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "conflict_new_id",
+    "source_headline", "source_article", "number_of_sources", "priogrid_gid",
+}
+
+DATE_PRECISION = {"1": "day", "2": "week", "3": "month", "4": "year", "5": "longer"}
+WHERE_PRECISION = {
+    "1": "exact", "2": "near", "3": "admin2", "4": "admin1", "5": "region", "6": "country",
+    "7": "international",
+}
+VIOLENCE = {1: "state_based", 2: "non_state", 3: "one_sided"}
+
+_RELEASE_IN_NAME = re.compile(r"(?:ged|v)[_-]?(\d{2})[._](\d)(?:[._](\d+))?", re.IGNORECASE)
+
+
+def release_from_filename(path: Path) -> str | None:
+    """The UCDP release a file name states: ``ged231`` -> ``23.1``, ``GEDEvent_v26_0_2`` -> ``26.0.2``."""
+    name = path.name
+    match = _RELEASE_IN_NAME.search(name)
+    if not match:
+        compact = re.search(r"ged(\d)(\d)(\d)", name, re.IGNORECASE)
+        return f"{compact.group(1)}{compact.group(2)}.{compact.group(3)}" if compact else None
+    major, minor, patch = match.groups()
+    return f"{major}.{minor}" + (f".{patch}" if patch else "")
+
+
+def is_candidate_release(release: str | None) -> bool:
+    """Candidate releases are numbered YY.0.N (monthly), yearly releases YY.1."""
+    return bool(release and re.fullmatch(r"\d{2}\.0\.\d+", release))
+
+
+def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: bool | None = None) -> ReadResult:
+    """Read a UCDP GED or Candidate CSV into canonical events.
+
+    Parameters
+    ----------
+    path:
+        The CSV (optionally gzip-compressed).
+    release:
+        The UCDP release (``23.1``, ``26.0.2``); taken from the file name when not given.
+    candidate:
+        Whether these are Candidate events; by default, when the release is ``YY.0.N``.
+
+    Examples
+    --------
+    >>> result = read_ged_csv("ucdpged_sample1000_v23_1.csv")  # doctest: +SKIP
+    >>> result.records.num_rows, result.release                 # doctest: +SKIP
+    (1000, '23.1')
+    """
+    path = Path(path)
+    release = release or release_from_filename(path)
+    if candidate is None:
+        candidate = is_candidate_release(release)
+    kind = "ucdp-candidate" if candidate else "ucdp-ged"
+    con = duckdb.connect()
+    try:
+        loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES)
+        header = set(loaded.header)
+        if "date_start" not in header and not {"year", "month", "day"} <= header:
+            from bluehelmet.errors import MissingColumnsError
+
+            raise MissingColumnsError(path, ["date_start (or year, month, day)"], loaded.header, kind)
+        _register_country_tables(con)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
+        rejects = split_by_checks(con, "parsed", _checks(header), raw_expression="NULL")
+        records = to_canonical(con, "events", _canonical(header, kind, release), "parsed_checked")
+        all_rejects = pa.concat_tables([loaded.rejects, rejects])
+        return ReadResult(
+            kind=kind,
+            table="events",
+            records=records,
+            rejects=all_rejects,
+            rows_in=loaded.rows_in,
+            release=release,
+        )
+    finally:
+        con.close()
+
+
+def _col(header: set[str], name: str) -> str:
+    return f's."{name}"' if name in header else "NULL::VARCHAR"
+
+
+def _parsed_columns(header: set[str]) -> list[str]:
+    c = lambda name: _col(header, name)  # noqa: E731
+    tov = c("type_of_violence")
+    if "date_start" in header:
+        date_start = f"TRY_CAST(substr(trim({c('date_start')}), 1, 10) AS DATE)"
+        date_end = f"TRY_CAST(substr(trim({c('date_end')}), 1, 10) AS DATE)"
+    else:
+        ymd = (
+            f"printf('%04d-%02d-%02d', TRY_CAST(TRY_CAST({c('year')} AS DOUBLE) AS INTEGER), "
+            f"TRY_CAST(TRY_CAST({c('month')} AS DOUBLE) AS INTEGER), TRY_CAST(TRY_CAST({c('day')} AS DOUBLE) AS INTEGER))"
+        )
+        date_start = f"TRY_CAST({ymd} AS DATE)"
+        date_end = date_start
+    cols = [
+        "s.*",
+        f"""CASE WHEN trim({tov}) IN ('1', '2', '3') THEN CAST(trim({tov}) AS INTEGER)
+                 WHEN lower({tov}) LIKE 'state%' THEN 1
+                 WHEN lower({tov}) LIKE 'non%state%' THEN 2
+                 WHEN lower({tov}) LIKE 'one%sided%' THEN 3 END AS _tov""",
+        f"{date_start} AS _date_start",
+        f"coalesce({date_end}, {date_start}) AS _date_end",
+        f"TRY_CAST({c('latitude')} AS DOUBLE) AS _lat",
+        f"TRY_CAST({c('longitude')} AS DOUBLE) AS _lon",
+        # GED's geom_wkt repeats the point as 'POINT (lon lat)': it exposes swapped columns.
+        f"TRY_CAST(regexp_extract({c('geom_wkt')}, 'POINT \\(([-0-9.]+) ', 1) AS DOUBLE) AS _wkt_lon",
+        f"TRY_CAST(regexp_extract({c('geom_wkt')}, 'POINT \\([-0-9.]+ ([-0-9.]+)\\)', 1) AS DOUBLE) AS _wkt_lat",
+    ]
+    for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
+        cols.append(f"TRY_CAST({c(name)} AS DOUBLE) AS _{name}")
+    return cols
+
+
+def _checks(header: set[str]) -> list[Check]:
+    checks = [
+        Check("id", "id IS NULL OR trim(id) = ''", "missing event id", value="id"),
+        Check("type_of_violence", "_tov IS NULL", "type_of_violence is not 1, 2, 3 or a UCDP violence type name"),
+        Check(
+            "date_start" if "date_start" in header else "year/month/day",
+            "_date_start IS NULL",
+            "unparsable or impossible date",
+            value="date_start" if "date_start" in header else "concat_ws('-', year, month, day)",
+        ),
+        Check("date_start" if "date_start" in header else "year", "_date_start < DATE '1946-01-01' OR _date_start > current_date + 1",
+              "date outside 1946 to today", value="_date_start"),
+        Check("date_end", "_date_end < _date_start", "date_end is before date_start", value="_date_end"),
+        Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
+        Check("longitude", "_lon IS NULL AND longitude IS NOT NULL", "longitude is not a number", value="longitude"),
+        Check(
+            "latitude",
+            "(abs(_lat) > 90 AND abs(_lon) <= 90) OR (_wkt_lat IS NOT NULL AND _wkt_lat <> _lat AND _wkt_lat = _lon AND _wkt_lon = _lat)",
+            "latitude and longitude look swapped",
+            value="concat(latitude, ', ', longitude)",
+        ),
+        Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90", value="latitude"),
+        Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180", value="longitude"),
+    ]
+    for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
+        if name not in header:
+            continue
+        checks += [
+            Check(name, f"_{name} IS NULL AND trim(coalesce({name}, '')) <> ''", f"{name} is not a number", value=name),
+            Check(name, f"_{name} < 0", f"negative deaths in {name}", value=f"_{name}"),
+            Check(name, f"_{name} <> floor(_{name})", f"{name} is not a whole number", value=f"_{name}"),
+        ]
+    return checks
+
+
+def _register_country_tables(con: duckdb.DuckDBPyConnection) -> None:
+    gw = gw_table()
+    con.register("gw_iso3", pa.table({"gwno": [r["gwno"] for r in gw], "iso3": [r["iso3"] for r in gw]}))
+    names = lookup_table()
+    con.register("name_iso3", pa.table({"name": [n for n, _ in names], "iso3": [i for _, i in names]}))
+
+
+def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, str]:
+    c = lambda name: name if name in header else "NULL"  # noqa: E731
+    native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
+    native = (
+        "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
+    )
+    country_id = c("country_id")
+    date_prec = c("date_prec")
+    where_prec = c("where_prec")
+    gid = f"coalesce(TRY_CAST(TRY_CAST({c('priogrid_gid')} AS DOUBLE) AS INTEGER), {gid_sql('_lat', '_lon')})"
+    iso3 = (
+        f"coalesce((SELECT iso3 FROM gw_iso3 g WHERE g.gwno = CAST(TRY_CAST(TRY_CAST({country_id} AS DOUBLE) AS INTEGER) AS VARCHAR)), "
+        f"(SELECT iso3 FROM name_iso3 n WHERE n.name = lower(trim(country))))"
+    )
+    date_precision = "CASE " + " ".join(f"WHEN trim({date_prec}) = '{k}' THEN '{v}'" for k, v in DATE_PRECISION.items())
+    date_precision += " ELSE 'day' END" if "date_prec" not in header else " ELSE 'unknown' END"
+    loc_precision = "CASE " + " ".join(f"WHEN trim({where_prec}) = '{k}' THEN '{v}'" for k, v in WHERE_PRECISION.items())
+    # The reduced GED variant keeps only precise events (where_prec 1-2).
+    loc_precision += " ELSE 'near' END" if "where_prec" not in header else " ELSE 'unknown' END"
+    return {
+        "uid": "'ucdp:' || trim(id)",
+        "source": f"'{kind}'",
+        "source_id": "trim(id)",
+        "release": f"'{release}'" if release else "NULL",
+        "date_start": "_date_start",
+        "date_end": "_date_end",
+        "date_precision": date_precision,
+        "date_precision_code": date_prec,
+        "latitude": "_lat",
+        "longitude": "_lon",
+        "location_precision": loc_precision,
+        "location_precision_code": where_prec,
+        "location_name": c("where_coordinates"),
+        "country": "country",
+        "country_iso3": iso3,
+        "admin1_name": c("adm_1"),
+        "admin2_name": c("adm_2"),
+        "admin_assigned_by": "CASE WHEN " + c("adm_1") + " IS NOT NULL THEN 'source' END",
+        "priogrid_gid": gid,
+        "violence_category": "CASE _tov " + " ".join(f"WHEN {k} THEN '{v}'" for k, v in VIOLENCE.items()) + " END",
+        "native_type": "CAST(_tov AS VARCHAR)",
+        "civilian_targeting": "_tov = 3",
+        "side_a": "side_a",
+        "side_a_source_id": c("side_a_new_id"),
+        "side_b": "side_b",
+        "side_b_source_id": c("side_b_new_id"),
+        "deaths_best": "_best",
+        "deaths_low": "_low",
+        "deaths_high": "_high",
+        # One-sided violence kills civilians by definition; the reduced variant has no column.
+        "deaths_civilians": "_deaths_civilians" if "deaths_civilians" in header else "CASE WHEN _tov = 3 THEN _best END",
+        "deaths_a": "_deaths_a",
+        "deaths_b": "_deaths_b",
+        "deaths_unknown": "_deaths_unknown",
+        "conflict_source_id": c("conflict_new_id"),
+        "headline": c("source_headline"),
+        "sources": c("source_article"),
+        "source_count": f"CASE WHEN TRY_CAST({c('number_of_sources')} AS INTEGER) >= 0 THEN TRY_CAST({c('number_of_sources')} AS INTEGER) END",
+        "sensitivity": "'public'",
+        "deleted": "false",
+        "native": native,
+    }
+
+
+def _detect_ged(header: set[str], path: Path) -> bool:
+    full = {"id", "type_of_violence", "side_a", "side_b", "best", "latitude"} <= header
+    reduced = {"id", "type_of_violence", "side_a", "side_b", "best_death", "latitude"} <= header
+    return (full or reduced) and not is_candidate_release(release_from_filename(path))
+
+
+def _detect_candidate(header: set[str], path: Path) -> bool:
+    return {"id", "type_of_violence", "side_a", "best"} <= header and is_candidate_release(release_from_filename(path))
+
+
+register(
+    SourceKind(
+        "ucdp-ged",
+        "events",
+        "UCDP GED events, CSV of any release (20.1-25.1) or the reduced 14-column variant",
+        lambda path, **kw: read_ged_csv(path, candidate=False, **kw),
+        detect_header=_detect_ged,
+    )
+)
+register(
+    SourceKind(
+        "ucdp-candidate",
+        "events",
+        "UCDP Candidate events (monthly releases YY.0.N), CSV",
+        lambda path, **kw: read_ged_csv(path, candidate=True, **kw),
+        detect_header=_detect_candidate,
+    )
+)

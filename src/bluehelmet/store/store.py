@@ -1,0 +1,254 @@
+"""The store: one DuckDB file holding every canonical table, and the queries analysts run.
+
+Open one with :func:`bluehelmet.open`; query methods return pandas or GeoPandas frames::
+
+    >>> import bluehelmet
+    >>> store = bluehelmet.open("demo/bluehelmet.duckdb")      # doctest: +SKIP
+    >>> store.events(country="MLI", start="2013-01-01").shape   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator
+
+import duckdb
+import pandas as pd
+
+from bluehelmet.errors import InvalidRequestError, StoreError
+from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl
+
+SCHEMA_VERSION = "1"
+DB_ENV = "BLUEHELMET_DB"
+
+
+def default_db_path() -> Path:
+    """Where the store lives when no path is given: ``$BLUEHELMET_DB``, else the user data dir."""
+    env = os.environ.get(DB_ENV)
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("bluehelmet", appauthor=False)) / "bluehelmet.duckdb"
+
+
+@dataclass
+class EventFilter:
+    """Filters shared by every event query. Dates are inclusive ISO dates (YYYY-MM-DD)."""
+
+    country: str | None = None  # ISO3 code or country name
+    admin1: str | None = None  # name or P-code
+    admin2: str | None = None
+    start: str | date | None = None
+    end: str | date | None = None
+    actor: str | None = None  # raw actor name, case-insensitive substring of any side
+    category: str | None = None  # a violence category, see VIOLENCE_CATEGORIES
+    source: str | None = None
+    include_deleted: bool = False
+    extra_where: list[str] = field(default_factory=list)
+    extra_params: list[Any] = field(default_factory=list)
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL WHERE clause (parameterised) and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.country:
+            clauses.append("(upper(country_iso3) = upper(?) OR lower(country) = lower(?))")
+            params += [self.country, self.country]
+        for level, value in (("admin1", self.admin1), ("admin2", self.admin2)):
+            if value:
+                clauses.append(f"(lower({level}_name) = lower(?) OR upper({level}_pcode) = upper(?))")
+                params += [value, value]
+        if self.start:
+            clauses.append("date_start >= CAST(? AS DATE)")
+            params.append(str(self.start))
+        if self.end:
+            clauses.append("date_start <= CAST(? AS DATE)")
+            params.append(str(self.end))
+        if self.start and self.end and str(self.start) > str(self.end):
+            raise InvalidRequestError(f"the period is in the wrong order: {self.start} is after {self.end}")
+        if self.actor:
+            clauses.append(
+                "(contains(lower(coalesce(side_a, '')), lower(?)) OR contains(lower(coalesce(side_b, '')), lower(?)) "
+                "OR contains(lower(coalesce(assoc_actor_a, '')), lower(?)) "
+                "OR contains(lower(coalesce(assoc_actor_b, '')), lower(?)))"
+            )
+            params += [self.actor] * 4
+        if self.category:
+            if self.category not in VIOLENCE_CATEGORIES:
+                raise InvalidRequestError(
+                    f"unknown violence category {self.category!r}; the categories are "
+                    + ", ".join(VIOLENCE_CATEGORIES)
+                )
+            clauses.append("violence_category = ?")
+            params.append(self.category)
+        if self.source:
+            clauses.append("source = ?")
+            params.append(self.source)
+        if not self.include_deleted:
+            clauses.append("NOT coalesce(deleted, false)")
+        clauses += self.extra_where
+        params += self.extra_params
+        return (" AND ".join(clauses) or "true"), params
+
+
+class Store:
+    """A bluehelmet store in one DuckDB file.
+
+    Use :func:`bluehelmet.open` rather than the constructor. The store is a context manager;
+    ``con`` is the DuckDB connection, for the library's own layers.
+    """
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
+        if not read_only:
+            self._ensure_schema()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _ensure_schema(self) -> None:
+        version = None
+        with contextlib.suppress(duckdb.Error):
+            rows = self.con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
+            version = rows[0][0] if rows else None
+        for statement in all_ddl():
+            self.con.execute(statement)
+        if version is None:
+            self.con.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+
+    def close(self) -> None:
+        """Close the connection; the file keeps everything committed."""
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One all-or-nothing unit of work: commits on success, rolls back on any error."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+
+    # -- generic ---------------------------------------------------------------------------
+    def sql(self, query: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a parameterised SQL query and return a DataFrame (values go in ``params``)."""
+        return self.con.execute(query, params or []).df()
+
+    def count(self, table: str) -> int:
+        """Rows in a table of the store."""
+        if table not in self.tables():
+            raise InvalidRequestError(f"no table {table!r}; the store has: {', '.join(self.tables())}")
+        return self.con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
+
+    def tables(self) -> list[str]:
+        """Names of the tables in the store."""
+        return [r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+
+    # -- events ----------------------------------------------------------------------------
+    def events(self, filter: EventFilter | None = None, *, columns: list[str] | None = None, **filters: Any) -> pd.DataFrame:
+        """Events matching the filters, newest first, as a DataFrame.
+
+        Filters are the fields of :class:`EventFilter` (``country``, ``admin1``, ``admin2``,
+        ``start``, ``end``, ``actor``, ``category``, ``source``, ``include_deleted``).
+
+        >>> store.events(country="MLI", category="one_sided", start="2018-01-01")  # doctest: +SKIP
+        """
+        where, params = (filter or EventFilter(**filters)).where()
+        cols = ", ".join(columns) if columns else "*"
+        return self.con.execute(
+            f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, uid", params
+        ).df()
+
+    def events_gdf(self, filter: EventFilter | None = None, **filters: Any):
+        """Events with a point geometry (GeoDataFrame, EPSG:4326); events without coordinates are kept with an empty geometry."""
+        import geopandas as gpd
+
+        frame = self.events(filter, **filters)
+        geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+    def event_history(self, uid: str) -> pd.DataFrame:
+        """Every stored version of one event, the current one last."""
+        return self.con.execute(
+            "SELECT *, NULL::TIMESTAMP AS replaced_at, NULL::BIGINT AS replaced_by_batch FROM events WHERE uid = ? "
+            "UNION ALL BY NAME SELECT * FROM events_history WHERE uid = ? ORDER BY replaced_at NULLS LAST",
+            [uid, uid],
+        ).df()
+
+    # -- other tables ----------------------------------------------------------------------
+    def batches(self) -> pd.DataFrame:
+        """Every ingest batch: file, sha256, source, release, time and counts."""
+        return self.con.execute("SELECT * FROM ingest_batches ORDER BY batch_id").df()
+
+    def quarantine(self, batch_id: int | None = None) -> pd.DataFrame:
+        """Rejected rows with their batch, row number, column, value and reason."""
+        if batch_id is None:
+            return self.con.execute("SELECT * FROM quarantine ORDER BY batch_id, row_number").df()
+        return self.con.execute(
+            "SELECT * FROM quarantine WHERE batch_id = ? ORDER BY row_number", [batch_id]
+        ).df()
+
+    def un_fatalities(self) -> pd.DataFrame:
+        """UN peacekeeping fatalities, one row per casualty."""
+        return self.con.execute("SELECT * FROM un_fatalities ORDER BY incident_date, uid").df()
+
+    def un_deployments(self, mission: str | None = None) -> pd.DataFrame:
+        """Geo-PKO deployments by location and month (v1) or year (v2.3)."""
+        if mission:
+            return self.con.execute(
+                "SELECT * FROM un_deployments WHERE upper(mission) = upper(?) ORDER BY year, month, location", [mission]
+            ).df()
+        return self.con.execute("SELECT * FROM un_deployments ORDER BY mission, year, month, location").df()
+
+    def un_bases(self, mission: str | None = None) -> pd.DataFrame:
+        """RADPKO bases by year."""
+        if mission:
+            return self.con.execute(
+                "SELECT * FROM un_bases WHERE upper(mission) = upper(?) ORDER BY year, base", [mission]
+            ).df()
+        return self.con.execute("SELECT * FROM un_bases ORDER BY mission, year, base").df()
+
+    def conflicts(self) -> pd.DataFrame:
+        """UCDP/PRIO conflict-years."""
+        return self.con.execute("SELECT * FROM conflicts ORDER BY conflict_id, year").df()
+
+    def admin_units(self, level: int | None = None, country: str | None = None):
+        """Administrative units as a GeoDataFrame (EPSG:4326)."""
+        import geopandas as gpd
+        import shapely
+
+        clauses, params = ["true"], []
+        if level is not None:
+            clauses.append("level = ?")
+            params.append(level)
+        if country:
+            clauses.append("upper(country_iso3) = upper(?)")
+            params.append(country)
+        frame = self.con.execute(
+            f"SELECT * FROM admin_units WHERE {' AND '.join(clauses)} ORDER BY level, pcode", params
+        ).df()
+        geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def open(path: str | Path | None = None, *, read_only: bool = False) -> Store:  # noqa: A001
+    """Open (or create) the store at ``path``; see :func:`default_db_path` when it is None."""
+    return Store(path, read_only=read_only)

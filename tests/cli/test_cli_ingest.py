@@ -1,0 +1,40 @@
+"""The ingest, events, batches and quarantine commands."""
+
+from __future__ import annotations
+
+import json
+
+SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
+
+
+def test_ingest_json_is_one_object(cli, data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    result = cli("--db", db, "ingest", data(SAMPLE), "--json")
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert {k: report[k] for k in ("rows_in", "stored", "updated", "unchanged", "rejected")} == {
+        "rows_in": 1000, "stored": 1000, "updated": 0, "unchanged": 0, "rejected": 0,
+    }
+
+
+def test_events_filters_and_formats(cli, data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    result = cli("--db", db, "events", "--country", "MLI", "--format", "json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 7 and {r["country_iso3"] for r in rows} == {"MLI"}
+    geo = json.loads(cli("--db", db, "events", "--country", "MLI", "--format", "geojson").stdout)
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 7
+    hxl = cli("--db", db, "events", "--country", "MLI", "--format", "hxl").stdout.splitlines()
+    assert "#affected+killed" in hxl[1] and len(hxl) == 2 + 7
+
+
+def test_unknown_kind_is_a_clear_error(cli, data, tmp_path):
+    result = cli("--db", tmp_path / "s.duckdb", "ingest", data(SAMPLE), "--source", "nope")
+    assert result.exit_code == 2
+    assert "unknown source kind 'nope'" in result.stderr and "ucdp-ged" in result.stderr
+
+
+def test_period_in_wrong_order(cli, tmp_path):
+    result = cli("--db", tmp_path / "s.duckdb", "events", "--from", "2020-01-01", "--to", "2019-01-01")
+    assert result.exit_code == 2 and "wrong order" in result.stderr

@@ -1,0 +1,200 @@
+"""UCDP GED and Candidate CSV readers on the bundled real files and on bad input."""
+
+from __future__ import annotations
+
+import gzip
+
+import pandas as pd
+import pytest
+
+import bluehelmet
+from bluehelmet.errors import InputFileError, MissingColumnsError
+from bluehelmet.sources.ucdp_ged import read_ged_csv, release_from_filename
+
+SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
+CANDIDATE_1 = "ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv"
+CANDIDATE_2 = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv"
+PRECISE = "ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"
+
+
+def test_read_sample_matches_pandas(data):
+    path = data(SAMPLE)
+    result = read_ged_csv(path)
+    raw = pd.read_csv(path)
+    assert result.release == "23.1"
+    assert result.kind == "ucdp-ged"
+    assert result.records.num_rows == len(raw) == 1000
+    assert result.rejects.num_rows == 0
+    events = result.records.to_pandas().set_index("source_id")
+    raw = raw.set_index(raw["id"].astype(str))
+    # Deaths, sides and dates agree row by row with an independent read.
+    assert (events.loc[raw.index, "deaths_best"].to_numpy() == raw["best"].to_numpy()).all()
+    assert (events.loc[raw.index, "side_b"].to_numpy() == raw["side_b"].to_numpy()).all()
+    assert events.loc["300380", "date_start"].isoformat() == "2013-01-03"
+    # Violence types map to the common categories, counts preserved.
+    counts = events["violence_category"].value_counts().to_dict()
+    expected = raw["type_of_violence"].map({1: "state_based", 2: "non_state", 3: "one_sided"}).value_counts().to_dict()
+    assert counts == expected
+
+
+def test_sample_country_codes_and_priogrid(data):
+    events = read_ged_csv(data(SAMPLE)).records.to_pandas()
+    raw = pd.read_csv(data(SAMPLE))
+    assert events["country_iso3"].notna().all(), events.loc[events["country_iso3"].isna(), "country"].unique()
+    mali = events[events["country"] == "Mali"]
+    assert len(mali) == 7 and set(mali["country_iso3"]) == {"MLI"}
+    # The computed PRIO-GRID cell equals UCDP's own where UCDP gives one.
+    joined = events.set_index("source_id")["priogrid_gid"].loc[raw["id"].astype(str)].to_numpy()
+    assert (joined == raw["priogrid_gid"].to_numpy()).all()
+
+
+def test_release_from_filename():
+    from pathlib import Path
+
+    assert release_from_filename(Path("GEDEvent_v26_0_2.csv")) == "26.0.2"
+    assert release_from_filename(Path("ged211_precise_1989_2018.csv.gz")) == "21.1"
+    assert release_from_filename(Path("ucdpged_sample1000_v23_1.csv")) == "23.1"
+    assert release_from_filename(Path("ged251.csv")) == "25.1"
+
+
+def test_reduced_variant_reads_all_rows(data):
+    result = read_ged_csv(data(PRECISE))
+    with gzip.open(data(PRECISE), "rt", encoding="utf-8") as handle:
+        raw = pd.read_csv(handle)
+    assert result.records.num_rows == len(raw) == 159_194
+    events = result.records.to_pandas()
+    one_sided = raw["type_of_violence"].eq("One-sided violence")
+    assert (events["violence_category"] == "one_sided").sum() == one_sided.sum()
+    assert events["deaths_best"].sum() == raw["best_death"].sum()
+    # Civilians killed = best estimate of one-sided events in the reduced variant.
+    assert events["deaths_civilians"].sum() == raw.loc[one_sided, "best_death"].sum()
+
+
+def test_candidate_revisions_are_updates_with_history(store, data):
+    first = bluehelmet.ingest(store, data(CANDIDATE_1))
+    second = bluehelmet.ingest(store, data(CANDIDATE_2))
+    assert first.source_kind == second.source_kind == "ucdp-candidate"
+    ids_1 = set(pd.read_csv(data(CANDIDATE_1))["id"])
+    ids_2 = set(pd.read_csv(data(CANDIDATE_2))["id"])
+    shared = ids_1 & ids_2
+    assert len(shared) == 11
+    assert second.updated == 11 and second.stored == 1298 - 11
+    assert store.count("events") == len(ids_1 | ids_2)
+    uid = f"ucdp:{sorted(shared)[0]}"
+    history = store.event_history(uid)
+    assert list(history["release"]) == ["26.0.1", "26.0.2"]
+
+
+def test_same_file_twice_changes_nothing(store, data):
+    first = bluehelmet.ingest(store, data(SAMPLE))
+    before = store.sql("SELECT * FROM events ORDER BY uid")
+    again = bluehelmet.ingest(store, data(SAMPLE))
+    assert again.already_ingested and again.stored == again.updated == 0
+    assert again.unchanged == first.rows_in
+    assert len(store.batches()) == 1
+    pd.testing.assert_frame_equal(before, store.sql("SELECT * FROM events ORDER BY uid"))
+
+
+def test_older_release_does_not_overwrite_newer(store, data):
+    bluehelmet.ingest(store, data(SAMPLE))
+    report = bluehelmet.ingest(store, data(PRECISE))
+    overlap = store.sql("SELECT count(*) AS n FROM events WHERE release = '23.1'")["n"][0]
+    assert overlap == 1000
+    assert report.updated == 0
+    assert report.rows_in == report.stored + report.updated + report.unchanged + report.rejected
+
+
+def _write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _sample_lines(data, n=5):
+    with open(data(SAMPLE), encoding="utf-8") as handle:
+        import csv
+
+        rows = list(csv.reader(handle))
+    return rows[0], rows[1 : n + 1]
+
+
+def _to_csv(header, rows, delimiter=","):
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
+    header, rows = _sample_lines(data, 8)
+    col = {name: i for i, name in enumerate(header)}
+    rows[1][col["date_start"]] = "2013-02-30 00:00:00.000"  # impossible date
+    rows[2][col["latitude"]], rows[2][col["longitude"]] = "181.2", "12.5"  # swapped
+    rows[3][col["best"]] = "-4"  # negative deaths
+    rows[4][col["id"]] = rows[0][col["id"]]  # duplicate id in file
+    rows[5][col["longitude"]] = "200.5"  # out of range
+    path = _write(tmp_path, "ged231_bad.csv", _to_csv(header, rows))
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert report.rows_in == 8
+    assert report.stored == 3 and report.rejected == 5
+    quarantine = store.quarantine(report.batch_id).set_index("row_number")
+    assert quarantine.loc[3, "reason"] == "unparsable or impossible date"
+    assert quarantine.loc[3, "value"].startswith("2013-02-30")
+    assert quarantine.loc[4, "reason"] == "latitude and longitude look swapped"
+    assert quarantine.loc[5, "column_name"] == "best" and quarantine.loc[5, "reason"] == "negative deaths in best"
+    assert "duplicate id" in quarantine.loc[6, "reason"]
+    assert quarantine.loc[7, "reason"] == "longitude out of range -180 to 180"
+
+
+def test_truncated_row_rejected_others_stored(store, data, tmp_path):
+    header, rows = _sample_lines(data, 3)
+    text = _to_csv(header, rows)
+    lines = text.splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:10])  # row 3 loses its last columns
+    path = _write(tmp_path, "ged231_trunc.csv", "\n".join(lines) + "\n")
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.stored, report.rejected) == (2, 1)
+    q = store.quarantine(report.batch_id)
+    assert q["row_number"].tolist() == [3]
+    assert "cannot be split" in q["reason"][0]
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "utf-8-sig"])
+def test_latin1_and_bom_files(store, data, tmp_path, encoding):
+    header, rows = _sample_lines(data, 3)
+    rows[0][header.index("side_b")] = "Forces armées maliennes"
+    path = _write(tmp_path, "ged231_enc.csv", _to_csv(header, rows), encoding=encoding)
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert report.stored == 3
+    names = set(store.events()["side_b"])
+    assert "Forces armées maliennes" in names
+
+
+def test_semicolon_delimiter(store, data, tmp_path):
+    header, rows = _sample_lines(data, 4)
+    path = _write(tmp_path, "ged231_semi.csv", _to_csv(header, rows, delimiter=";"))
+    assert bluehelmet.ingest(store, path, "ucdp-ged").stored == 4
+
+
+def test_missing_columns_named(store, tmp_path):
+    path = _write(tmp_path, "ged231_cols.csv", "id,side_a,latitude\n1,x,2\n")
+    with pytest.raises(MissingColumnsError) as info:
+        bluehelmet.ingest(store, path, "ucdp-ged")
+    message = str(info.value)
+    assert "type_of_violence" in message and "best" in message and "found 3 column(s): id, side_a, latitude" in message
+    assert store.count("events") == 0 and len(store.batches()) == 0
+
+
+def test_empty_file(store, tmp_path):
+    path = _write(tmp_path, "ged231_empty.csv", "")
+    with pytest.raises(InputFileError, match="empty"):
+        bluehelmet.ingest(store, path, "ucdp-ged")
+
+
+def test_wrong_kind_for_reader(store, data):
+    with pytest.raises(MissingColumnsError, match="not a ucdp-ged file"):
+        bluehelmet.ingest(store, data("un_peacekeeping_fatalities/DPPADPOSS-FATALITIES.csv"), "ucdp-ged")
