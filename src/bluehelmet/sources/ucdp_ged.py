@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from bluehelmet.errors import MissingColumnsError
 from bluehelmet.geo.countries import gw_table, lookup_table
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical
@@ -53,6 +54,10 @@ MAPPED = {
     "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "conflict_new_id",
     "source_headline", "source_article", "number_of_sources", "priogrid_gid",
 }
+
+# Spellings of active_year: 1/0 in yearly releases, true/false (any case) in Candidate and API.
+ACTIVE_YEAR_TRUE = ("1", "1.0", "true", "t", "yes")
+ACTIVE_YEAR_FALSE = ("0", "0.0", "false", "f", "no")
 
 DATE_PRECISION = {"1": "day", "2": "week", "3": "month", "4": "year", "5": "longer"}
 WHERE_PRECISION = {
@@ -106,26 +111,68 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
     con = duckdb.connect()
     try:
         loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES)
-        header = set(loaded.header)
-        if "date_start" not in header and not {"year", "month", "day"} <= header:
-            from bluehelmet.errors import MissingColumnsError
-
-            raise MissingColumnsError(path, ["date_start (or year, month, day)"], loaded.header, kind)
-        _register_country_tables(con)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
-        rejects = split_by_checks(con, "parsed", _checks(header), raw_expression="NULL")
-        records = to_canonical(con, "events", _canonical(header, kind, release), "parsed_checked")
-        all_rejects = pa.concat_tables([loaded.rejects, rejects])
-        return ReadResult(
+        return events_from_staging(
+            con,
+            path,
+            loaded.header,
             kind=kind,
-            table="events",
-            records=records,
-            rejects=all_rejects,
-            rows_in=loaded.rows_in,
+            source=kind,
             release=release,
+            rows_in=loaded.rows_in,
+            parser_rejects=loaded.rejects,
         )
     finally:
         con.close()
+
+
+def events_from_staging(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    header: list[str],
+    *,
+    kind: str,
+    source: str,
+    release: str | None,
+    rows_in: int,
+    parser_rejects: pa.Table | None = None,
+) -> ReadResult:
+    """Map the GED columns held in the temp table ``staging`` to canonical events.
+
+    This is the one GED mapping every UCDP event path shares (CSV of any release, Candidate
+    CSV, API JSON): ``staging`` holds one text column per GED column, named as in the CSV
+    (after :data:`COLUMN_ALIASES`), plus ``_row``, the row number shown in rejects.
+
+    Parameters
+    ----------
+    kind:
+        The reader's kind, recorded with the batch (``ucdp-ged``, ``ucdp-api``...).
+    source:
+        The canonical ``source`` of the events (``ucdp-ged`` or ``ucdp-candidate``): the same
+        events read from a CSV or from the API are the same rows.
+    rows_in:
+        Records in the input, including those the loader already rejected.
+    parser_rejects:
+        Rows the loader could not split into columns (they count among ``rows_in``).
+    """
+    header_set = set(header)
+    missing = [c for c in REQUIRED if c not in header_set]
+    if missing:
+        raise MissingColumnsError(path, missing, list(header), kind)
+    if "date_start" not in header_set and not {"year", "month", "day"} <= header_set:
+        raise MissingColumnsError(path, ["date_start (or year, month, day)"], list(header), kind)
+    _register_country_tables(con)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header_set))} FROM staging s")
+    rejects = split_by_checks(con, "parsed", _checks(header_set), raw_expression="NULL")
+    records = to_canonical(con, "events", _canonical(header_set, source, release), "parsed_checked")
+    all_rejects = pa.concat_tables([parser_rejects, rejects]) if parser_rejects is not None else rejects
+    return ReadResult(
+        kind=kind,
+        table="events",
+        records=records,
+        rejects=all_rejects,
+        rows_in=rows_in,
+        release=release,
+    )
 
 
 def _col(header: set[str], name: str) -> str:
@@ -161,6 +208,12 @@ def _parsed_columns(header: set[str]) -> list[str]:
     ]
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         cols.append(f"TRY_CAST({c(name)} AS DOUBLE) AS _{name}")
+    # Yearly releases write active_year as 1/0, Candidate files and the API as true/false.
+    active = f"lower(trim({c('active_year')}))"
+    cols.append(
+        f"CASE WHEN {active} IN ({', '.join(map(repr, ACTIVE_YEAR_TRUE))}) THEN true "
+        f"WHEN {active} IN ({', '.join(map(repr, ACTIVE_YEAR_FALSE))}) THEN false END AS _active_year"
+    )
     return cols
 
 
@@ -188,6 +241,15 @@ def _checks(header: set[str]) -> list[Check]:
         Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90", value="latitude"),
         Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180", value="longitude"),
     ]
+    if "active_year" in header:
+        checks.append(
+            Check(
+                "active_year",
+                "_active_year IS NULL AND trim(coalesce(active_year, '')) <> ''",
+                "active_year is not 1/0 or true/false",
+                value="active_year",
+            )
+        )
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         if name not in header:
             continue
@@ -206,9 +268,11 @@ def _register_country_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.register("name_iso3", pa.table({"name": [n for n, _ in names], "iso3": [i for _, i in names]}))
 
 
-def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, str]:
+def _canonical(header: set[str], source: str, release: str | None) -> dict[str, str]:
     c = lambda name: name if name in header else "NULL"  # noqa: E731
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
+    # Native columns keep the file's own text (active_year stays 1/0 or true/false), so a
+    # re-spelled file is seen as a change of the source's row, never silently merged.
     native = (
         "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
     )
@@ -227,7 +291,7 @@ def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, st
     loc_precision += " ELSE 'near' END" if "where_prec" not in header else " ELSE 'unknown' END"
     return {
         "uid": "'ucdp:' || trim(id)",
-        "source": f"'{kind}'",
+        "source": f"'{source}'",
         "source_id": "trim(id)",
         "release": f"'{release}'" if release else "NULL",
         "date_start": "_date_start",
