@@ -11,6 +11,7 @@ Every request is recorded (path with query, headers) so tests can see what arriv
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ class Recorded:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to provoke a client time-out)
 
 
 @dataclass
@@ -43,6 +45,8 @@ class RecordedServer:
                     route = server._match(self.path)
                     queue = server.routes.get(route) if route else None
                     response = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else Recorded(404, b"not found")
+                if response.delay:
+                    time.sleep(response.delay)
                 self.send_response(response.status)
                 headers = {"Content-Length": str(len(response.body)), **response.headers}
                 for key, value in headers.items():
@@ -57,10 +61,12 @@ class RecordedServer:
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def add(self, path: str, body: bytes | str = b"", status: int = 200, headers: dict[str, str] | None = None) -> None:
+    def add(
+        self, path: str, body: bytes | str = b"", status: int = 200, headers: dict[str, str] | None = None, delay: float = 0.0
+    ) -> None:
         """Queue a response for ``path`` (with query string to match it exactly, else any query)."""
         payload = body.encode("utf-8") if isinstance(body, str) else body
-        self.routes.setdefault(path, []).append(Recorded(status, payload, headers or {}))
+        self.routes.setdefault(path, []).append(Recorded(status, payload, headers or {}, delay))
 
     def _match(self, request_path: str) -> str | None:
         if request_path in self.routes:

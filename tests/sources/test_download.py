@@ -123,6 +123,14 @@ def test_api_retries_503_then_succeeds(server, tmp_path):
     assert all(r.headers.get("x-ucdp-access-token") == TOKEN for r in server.requests)
 
 
+def test_api_retries_a_time_out(server, tmp_path):
+    page = api_pages(sample_rows()[:5], version="23.1", base_url=server.url, pagesize=5)[0]
+    server.add("/api/gedevents/23.1", dumps(page), delay=1.0)
+    server.add("/api/gedevents/23.1", dumps(page))
+    got = fetch_ucdp_api("23.1", TOKEN, base_url=server.url, out_dir=tmp_path, pagesize=5, backoff=0.01, timeout=0.3)
+    assert got.events == 5 and len(server.requests) == 2
+
+
 def test_api_gives_up_after_persistent_503(server, tmp_path):
     server.add("/api/gedevents/23.1", "Service Unavailable", status=503)
     with pytest.raises(DownloadError, match="kept failing .HTTP 503. after 3 attempts"):

@@ -75,7 +75,7 @@ COMPARED = ["uid", "source_id", "date_start", "date_end", "date_precision", "lat
 
 
 @pytest.fixture(scope="module")
-def sample_rows(data_dir=None):
+def sample_rows():
     from bluehelmet.data import bundled
 
     with open(bundled(SAMPLE), encoding="utf-8", newline="") as handle:
