@@ -4,6 +4,8 @@ Reads the official GED CSV of releases 20.1 to 25.1, the monthly Candidate CSVs 
 the reduced 14-column GED variant (``low_death``/``best_death``/``high_death``, violence type as
 text, date as year/month/day). Columns renamed between releases are mapped by
 :data:`COLUMN_ALIASES`; every source column that has no canonical place is kept in ``native``.
+The mapping itself (:func:`events_from_staging`) is shared with the UCDP API reader
+(``sources/ucdp_api.py``), so both give the same rows for the same events.
 
 GED and Candidate events share UCDP's event ids, so both are stored under ``ucdp:<id>``: when a
 yearly release publishes a Candidate event, the event is revised in place and its Candidate
