@@ -100,6 +100,12 @@ class ReadResult:
     release: str | None = None
     deleted_uids: list[str] = field(default_factory=list)
 
+    def arrow(self) -> pa.Table:
+        """The accepted rows as an Arrow table, whether held in memory or spilled to Parquet."""
+        if isinstance(self.records, SpilledRecords):
+            return self.records.to_arrow()
+        return self.records
+
     def __post_init__(self) -> None:
         accounted = self.records.num_rows + self.rejects.num_rows + len(self.deleted_uids)
         if self.rows_in == 0:
