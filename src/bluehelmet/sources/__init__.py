@@ -4,7 +4,7 @@ Importing this package registers every reader; :func:`detect_kind` picks one fro
 """
 
 from bluehelmet.sources import ucdp_ged  # noqa: F401  (registers its kinds)
-from bluehelmet.sources import acled  # noqa: F401  (registers acled, acled-deletions)
+from bluehelmet.sources import acled, incidents  # noqa: F401  (register acled, acled-deletions, incidents)
 from bluehelmet.sources.base import Check, ReadResult
 from bluehelmet.sources.registry import SourceKind, detect_kind, get_kind, kinds
 
