@@ -199,6 +199,15 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     assert set(_events(store).index) == {"MLI1001", "MLI1005", "MLI1008", "MLI1009", "MLI1010", "MLI1011"}
 
 
+def test_hxl_row_under_the_header_is_skipped(store, tmp_path):
+    header, rows = _rows(DYADIC)
+    tags = ["#event+code", "#date+occurred", "#date+year", "", "", "#event+type", "#event+type+sub", "#group+name+first"]
+    tags += [""] * (len(header) - len(tags))
+    report = bluehelmet.ingest(store, _write(tmp_path / "hdx.csv", header, [tags] + rows))
+    assert report.source_kind == "acled"
+    assert report.rows_in == report.stored == len(rows) and report.rejected == 0
+
+
 def test_missing_columns_are_named(tmp_path, cli):
     header, rows = _rows(DYADIC)
     keep = [i for i, h in enumerate(header) if h not in ("fatalities", "latitude")]

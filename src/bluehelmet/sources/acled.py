@@ -38,6 +38,7 @@ from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical
 from bluehelmet.sources.dates import date_sql
+from bluehelmet.sources.hxl_tags import is_tag_row
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -106,9 +107,20 @@ def read_acled(path: str | Path, *, release: str | None = None, layout: str | No
         else:
             loaded = load_delimited(con, path, kind=KIND, required=REQUIRED, aliases=COLUMN_ALIASES)
             header, rows_in, parser_rejects = loaded.header, loaded.rows_in, loaded.rejects
+            rows_in -= _drop_hxl_row(con, header)
         return read_staged(con, path, set(header), rows_in, parser_rejects, release=release, layout=layout)
     finally:
         con.close()
+
+
+def _drop_hxl_row(con: duckdb.DuckDBPyConnection, header: list[str]) -> int:
+    """Drop the HXL hashtag row that copies from HDX carry under the header; 1 if dropped."""
+    columns = ", ".join('"' + h.replace('"', '""') + '"' for h in header)
+    second = con.execute(f"SELECT {columns} FROM staging WHERE _row = 2").fetchall()
+    if second and is_tag_row(second[0]):
+        con.execute("DELETE FROM staging WHERE _row = 2")
+        return 1
+    return 0
 
 
 def load_acled_json(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], int]:
@@ -196,7 +208,12 @@ def read_staged(
 def _register_lookups(con: duckdb.DuckDBPyConnection, header: set[str]) -> None:
     """Event type rules, inter codes, and ISO3 for each (iso, country, iso3) in the file."""
     rules = rules_by_key()
-    con.register("acled_rules", pa.table({"type_key": list(rules), "rule": list(rules.values())}))
+    types = [r[0] for r in con.execute('SELECT DISTINCT "event_type" FROM staging').fetchall()]
+    con.register(
+        "acled_rules",
+        pa.table({"event_type": pa.array(types, pa.string()),
+                  "rule": pa.array([rules.get(event_type_key(t)) for t in types], pa.string())}),
+    )
     con.register("acled_inter", pa.table({"name": list(INTER_CODES), "code": list(INTER_CODES.values())}))
     cols = [f'"{n}"' if n in header else "NULL::VARCHAR" for n in ("iso", "country", "iso3")]
     triples = con.execute(f"SELECT DISTINCT {', '.join(cols)} FROM staging").fetchall()
@@ -227,13 +244,12 @@ def _inter_sql(expr: str) -> str:
 
 def _parsed_columns(header: set[str]) -> list[str]:
     c = lambda name: f's."{name}"' if name in header else "NULL::VARCHAR"  # noqa: E731
-    type_key = f"regexp_replace(regexp_replace(lower(trim({c('event_type')})), '\\s+', ' ', 'g'), '\\s*([-/])\\s*', '\\1', 'g')"
     return [
         "s.*",
         f"nullif(trim({c('event_id_cnty')}), '') AS _id",
         f"{date_sql(c('event_date'))} AS _date",
         f"TRY_CAST(TRY_CAST({c('year')} AS DOUBLE) AS INTEGER) AS _year",
-        f"(SELECT rule FROM acled_rules r WHERE r.type_key = {type_key}) AS _rule",
+        f"(SELECT rule FROM acled_rules r WHERE r.event_type = {c('event_type')}) AS _rule",
         f"TRY_CAST({c('latitude')} AS DOUBLE) AS _lat",
         f"TRY_CAST({c('longitude')} AS DOUBLE) AS _lon",
         f"TRY_CAST({c('fatalities')} AS DOUBLE) AS _fat",
