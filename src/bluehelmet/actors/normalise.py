@@ -31,7 +31,8 @@ _REGIME = re.compile(r"^\s*(\d{4})\s*-\s*(\d{4})?\s*$")
 
 # Small words left out of acronyms: "Front de libération du Macina" -> FLM.
 STOPWORDS = frozenset(
-    "of the and for in to a an de du des la le les l d et pour en au aux dans el al wa wal fi bi".split()
+    "of the and for in to a an de du des la le les l d et pour en au aux dans el al wa wal fi bi i "
+    "para por del los las y e da do das dos na no".split()
 )
 
 
@@ -65,19 +66,22 @@ def compact(name: str) -> str:
 def acronyms_of(name: str) -> set[str]:
     """The acronyms a full name could be written as (all initials, and without small words).
 
+    Only names of three words or more: two-letter acronyms match too many other groups.
+
     >>> sorted(acronyms_of("Front patriotique rwandais"))
     ['fpr']
     >>> sorted(acronyms_of("Movement for Unity and Jihad in West Africa"))
     ['mfujiwa', 'mujwa']
     """
-    words = normalise(name).split()
-    if len(words) < 2:
-        return set()
-    found = {"".join(w[0] for w in words)}
+    # Elisions and hyphens separate words here: "de l'Azawad" -> "de l azawad" -> A.
+    words = normalise(_APOSTROPHE_RE.sub(" ", strip_brackets(name)[0])).split()
+    found = set()
+    if len(words) >= 3:
+        found.add("".join(w[0] for w in words))
     significant = [w for w in words if w not in STOPWORDS]
-    if len(significant) >= 2:
+    if len(significant) >= 3:
         found.add("".join(w[0] for w in significant))
-    return {a for a in found if len(a) >= 2}
+    return found
 
 
 def looks_like_acronym(name: str) -> bool:

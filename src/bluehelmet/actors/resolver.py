@@ -35,7 +35,7 @@ AUTO_ACCEPT = 0.90  # at or above: accepted automatically; below: review
 FUZZY_MARGIN = 0.04  # a fuzzy match must beat the best other actor by this much to be accepted
 SCORES = {
     "decision": 1.0, "exact": 1.0, "normalised": 0.99, "transliteration": 0.96, "token_order": 0.95,
-    "phonetic": 0.93, "acronym": 0.92, "pattern": 0.95,
+    "phonetic": 0.93, "acronym": 0.92, "pattern": 0.95, "unbracketed": 0.93,
 }
 _ARTICLES = {"al", "el", "ul", "ad", "ed", "ash", "as", "an", "ar", "at", "az", "l"}
 _SPELLINGS = [("dj", "j"), ("ou", "u"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("aa", "a"), ("q", "k"),
@@ -128,6 +128,9 @@ class Resolver:
             self._keys["transliteration"].setdefault(compact(alias.alias), []).append(entry)
             self._keys["token_order"].setdefault(token_key(alias.alias), []).append(entry)
             self._keys["phonetic"].setdefault(phonetic_key(alias.alias), []).append(entry)
+            stripped, bracket = strip_brackets(alias.alias)
+            if bracket is not None and len(stripped) >= 3:
+                self._keys.setdefault("unbracketed", {}).setdefault(normalise(stripped), []).append(entry)
             if looks_like_acronym(alias.alias):
                 self._keys["acronym"].setdefault(compact(alias.alias), []).append(entry)
             else:
@@ -174,8 +177,22 @@ class Resolver:
             found = self._structural(text, on, rejected)
         if found is None:
             found = self._fuzzy(text, on, rejected)
+            if found.status == "review":
+                found = self._acronym(strip_brackets(text)[0], on, rejected) or found
         found.raw_name = raw
         return found
+
+    def _acronym(self, text: str, on, rejected) -> Resolution | None:
+        """An acronym for a full name, or a full name for an acronym (tried after similarity,
+        because a mistyped name can look like someone else's initials)."""
+        if looks_like_acronym(text):
+            entries = self._keys["initials"].get(compact(text))
+            return self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected) if entries else None
+        for acronym in sorted(acronyms_of(text)):
+            entries = self._keys["acronym"].get(acronym)
+            if entries:
+                return self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected, via=acronym.upper())
+        return None
 
     def _decided(self, text: str) -> Resolution | None:
         if not self.decisions:
@@ -197,15 +214,13 @@ class Resolver:
             ("token_order", self._keys["token_order"].get(token_key(text))),
             ("transliteration", self._keys["phonetic"].get(phonetic_key(text)) if len(compact(text)) >= 6 else None),
         ]
-        if looks_like_acronym(text):
-            lookups.append(("acronym", self._keys["initials"].get(compact(text))))
-        else:
-            for acronym in sorted(acronyms_of(text)):
-                lookups.append(("acronym", self._keys["acronym"].get(acronym)))
+        lookups.append(("unbracketed", self._keys.get("unbracketed", {}).get(normalise(text))))
         for step, (method, entries) in enumerate(lookups):
             if not entries:
                 continue
             score = SCORES["phonetic"] if step == 4 else SCORES[method]
+            if method == "unbracketed":
+                method, via = "pattern", (via or "alias without its bracket")
             return self._choose(text, entries, method, score, on, rejected, via=via)
         return None
 
@@ -307,6 +322,8 @@ class Resolver:
         found = self._match(text, on, rejected) or self._structural(text, on, rejected)
         if found is None:
             found = self._fuzzy(text, on, rejected)
+            if found.status == "review":
+                found = self._acronym(text, on, rejected) or found
         return found
 
     def _finish(self, result: Resolution) -> Resolution:
