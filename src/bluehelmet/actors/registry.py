@@ -67,6 +67,7 @@ class Edge:
     origin: str | None = None
 
 
+_BUNDLED: list["Registry"] = []
 _TABLES = (("actors", Actor), ("actor_aliases", Alias), ("actor_lineage", Edge))
 
 
@@ -81,13 +82,17 @@ class Registry:
     # -- building --------------------------------------------------------------------------
     @classmethod
     def bundled(cls) -> "Registry":
-        """The registry made from the bundled UCDP actor list and the curated Sahel file."""
+        """The registry made from the bundled UCDP actor list and the curated Sahel file (a fresh copy)."""
+        import copy
+
         from bluehelmet.actors.curated import SAHEL_FILE, merge_curated
         from bluehelmet.actors.seed_ucdp import UCDP_ACTOR_FILE, read_ucdp_actors
 
-        registry = read_ucdp_actors(UCDP_ACTOR_FILE)
-        merge_curated(registry, SAHEL_FILE)
-        return registry
+        if not _BUNDLED:  # built once per process: seeding every new store stays fast
+            registry = read_ucdp_actors(UCDP_ACTOR_FILE)
+            merge_curated(registry, SAHEL_FILE)
+            _BUNDLED.append(registry)
+        return copy.deepcopy(_BUNDLED[0])
 
     @classmethod
     def load(cls, store_or_con) -> "Registry":
