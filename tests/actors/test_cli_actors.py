@@ -31,3 +31,14 @@ def test_evaluate_meets_the_floors(cli, tmp_path):
     # Measured floors of the current resolver (below the targets: see docs/actors.md).
     assert figures["ucdp_variants"]["precision_at_accept"] >= 0.95
     assert figures["ucdp_variants"]["coverage"] >= 0.30
+
+
+def test_events_filter_by_canonical_actor(cli, tmp_path, data):
+    import pandas as pd
+
+    db = tmp_path / "ev.duckdb"
+    assert cli("--db", db, "ingest", data("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv")).exit_code == 0
+    raw = pd.read_csv(data("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv"), dtype=str)
+    result = cli("--db", db, "events", "--actor-id", "ucdp:6716", "--lineage", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.json()) == ((raw.side_a == "JNIM") | (raw.side_b == "JNIM")).sum()
