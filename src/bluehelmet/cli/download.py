@@ -130,3 +130,9 @@ def _progress_bar(label: str, *, in_bytes: bool) -> Iterator:
             bar.update(task, completed=done, total=total)
 
         yield progress
+
+
+# ACLED lives in its own module (its credentials and filters differ); it joins this group here.
+from bluehelmet.cli.download_acled import register as _register_acled  # noqa: E402
+
+_register_acled(download_app)
