@@ -291,7 +291,7 @@ def profile(store, actor: str, start=None, end=None, *, lineage: bool = False, c
         ", ".join(f"{k}: {v}" for k, v in sorted(etags.items())))
 
     # Designations: counter-terrorism target or not.
-    ct, basis, des = _designation(by_dim.get("designation", []), who.kind)
+    ct, basis, des = _designation(by_dim.get("designation", []), who)
     facts.update(ct_target=ct, ct_basis=basis)
     add("designation", des, basis)
 
@@ -423,9 +423,17 @@ def _aim(entries: list[Evidence], acd: pd.DataFrame, events: pd.DataFrame, kind:
         aim, basis = "political", "a state force (its aim is the government's)"
     else:
         aim, basis = "unknown", "no ACD incompatibility and no analyst evidence"
+    if dated:
+        cited = [dated[-1].cite()]
+    elif len(acd) and kind not in STATE_KINDS:
+        cited = [f"UCDP/PRIO ACD {r.release} conflict {r.conflict_id} year {r.year}" for r in acd.itertuples()][: ind.SHOWN_IDS]
+    elif kind in STATE_KINDS:
+        cited = [f"actor registry: kind {kind}"]
+    else:
+        cited = []
     out.insert(0, Indicator("aim", "Political aim or maximum harm", aim, f"{aim} (from {basis})",
-                            "analyst" if dated else "acd" if len(acd) else "registry",
-                            [dated[-1].cite()] if dated else [], 1 if dated or len(acd) else 0,
+                            "analyst" if dated else "acd" if len(acd) and kind not in STATE_KINDS else "registry",
+                            cited, len(cited),
                             dated[-1].confidence if dated else ("medium" if aim != "unknown" else "low")))
     return aim, out
 
@@ -465,20 +473,21 @@ def _relationships(store, events: pd.DataFrame, ids: list[str], actor_id: str, r
 
 
 # -- designation ------------------------------------------------------------------------------
-def _designation(entries: list[Evidence], kind: str | None) -> tuple[bool, str, list[Indicator]]:
+def _designation(entries: list[Evidence], who) -> tuple[bool, str, list[Indicator]]:
     dated = sorted((e for e in entries if e.tag in ("ct_listed", "ct_operations", "not_listed")), key=lambda e: (e.evidence_date, e.evidence_id))
     if dated:
         ct = dated[-1].tag != "not_listed"
         basis = f"analyst evidence E{dated[-1].evidence_id} ({dated[-1].tag})"
         conf = dated[-1].confidence
-    elif kind == "jihadist":
+    elif who.kind == "jihadist":
         ct, conf = True, "medium"
         basis = "registry kind 'jihadist': such groups are the targets of counter-terrorism operations in the Sahel (verify designations)"
     else:
         ct, conf = False, "low"
         basis = "no designation recorded (enter one with dimension 'designation' if it exists)"
+    cited = [dated[-1].cite()] if dated else [f"actor registry: {who.actor_id} kind {who.kind}; source: {who.source}"] if ct else []
     return ct, basis, [Indicator("ct_target", "Target of counter-terrorism designations or operations", ct, "yes" if ct else "not recorded",
-                                 "analyst" if dated else "registry", [dated[-1].cite()] if dated else [], 1 if dated else 0, conf, basis)]
+                                 "analyst" if dated else "registry", cited, len(cited), conf, basis)]
 
 
 # -- main perpetrators ------------------------------------------------------------------------

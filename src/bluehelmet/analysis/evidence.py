@@ -178,7 +178,8 @@ def evidence_for(store, actor_ids: str | list[str] | None = None, *, dimension: 
     """Analyst entries (latest version of each, withdrawn ones left out) for actors, a dimension
     and a period of evidence dates; ``history=True`` gives every version instead."""
     con = store.con
-    ensure_evidence_table(con)
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'actor_evidence'").fetchall()[0][0]:
+        return []  # nothing entered yet (and a read-only store cannot create the table)
     clauses, params = ["true"], []
     if actor_ids:
         ids = [actor_ids] if isinstance(actor_ids, str) else list(actor_ids)

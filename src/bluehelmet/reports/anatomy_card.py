@@ -227,3 +227,41 @@ def write_perpetrator_cards(store, country: str | None, start, end, folder: str 
 def render_perpetrators_section(rows: list[dict], period: str = "") -> str:
     """The HTML section listing the main perpetrators with links to their cards (a partial to include)."""
     return _env().get_template("anatomy_perpetrators.html.j2").render(perpetrators=rows, period=period)
+
+
+# -- markdown ----------------------------------------------------------------------------------
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A GitHub-flavoured markdown table of a frame (cells with ``|`` escaped)."""
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return "" if v != v else f"{v:.2f}"
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(cell(c) for c in frame.columns) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+def profile_markdown(prof: Profile, options: Options) -> str:
+    """The profile and its engagement options as markdown (for notes and wikis)."""
+    parts = [f"# Anatomy of {prof.name} ({prof.actor_id})", "",
+             f"Kind {prof.kind}; period {prof.start} to {prof.end}; {prof.events:,} events; assessed {prof.assessed_on}.", ""]
+    parts += [f"> {note}" for note in prof.notes]
+    parts += ["", "## Engagement options", ""]
+    for o in options.proposed:
+        parts += [f"### {o.title} (tier {o.tier})", "", "Reasons:", *[f"- {r}" for r in o.reasons], "", "Risks:",
+                  *[f"- {r}" for r in o.risks], "", "Preconditions:", *[f"- {r}" for r in o.preconditions], "",
+                  f"Rationale: {o.rationale} [{', '.join(o.cite)}]", ""]
+    if options.not_proposed:
+        parts += ["Not proposed:", *[f"- {o.title}: {'; '.join(o.blocked_by)}" for o in options.not_proposed], ""]
+    for dim in prof.dimensions.values():
+        parts += [f"## {dim.title} (confidence {dim.confidence})", ""]
+        if dim.summary:
+            parts += [dim.summary, ""]
+        rows = pd.DataFrame([{"indicator": i.label, "value": i.display, "basis": i.basis, "confidence": i.confidence,
+                              "evidence": "; ".join(i.evidence[:5]) + (f" ... ({i.evidence_count:,})" if i.evidence_count > 5 else "")}
+                             for i in dim.indicators], columns=["indicator", "value", "basis", "confidence", "evidence"])
+        parts += [markdown_table(rows) if len(rows) else "_No data proxy and no analyst record._", ""]
+    parts += ["## Sources", "", *[f"- {s['source']} {s['release']}: {s['events']:,} events" for s in prof.sources],
+              *[f"- [{k}] {v}" for k, v in options.sources.items()]]
+    return "\n".join(parts)
