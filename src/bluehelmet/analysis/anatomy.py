@@ -103,16 +103,21 @@ class Profile:
 
 
 # -- finding the actor -------------------------------------------------------------------------
-def find_actor(store, name_or_id: str, on=None) -> str:
+def find_actor(store, name_or_id: str, on=None, registry=None) -> str:
     """An actor id from an id or any name; an unknown name raises :class:`NotFoundError` with the nearest names."""
     from rapidfuzz import fuzz, process
 
     from bluehelmet.actors import Registry, resolver_for
     from bluehelmet.actors.normalise import normalise
 
-    registry = Registry.load(store)
+    registry = registry or Registry.load(store)
     if name_or_id in registry.actors:
         return name_or_id
+    # A name that is exactly one actor's alias needs no resolver (building one takes a second).
+    wanted = normalise(name_or_id)
+    exact = {a.actor_id for a in registry.aliases if normalise(a.alias) == wanted}
+    if len(exact) == 1:
+        return exact.pop()
     result = resolver_for(store).resolve(name_or_id, on)
     if result.actor_id and result.status != "review":
         return result.actor_id
@@ -191,7 +196,7 @@ def profile(store, actor: str, start=None, end=None, *, lineage: bool = False, c
     from bluehelmet.actors import Registry, lineage_ids
 
     registry = Registry.load(store)
-    actor_id = find_actor(store, actor)
+    actor_id = find_actor(store, actor, registry=registry)
     who = registry.actor(actor_id)
     ids = lineage_ids(actor_id, registry) if lineage else [actor_id]
     events = actor_event_frame(store, ids, start, end, country)

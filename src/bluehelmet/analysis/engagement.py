@@ -15,6 +15,7 @@ option without its reasons. The options not proposed carry what blocked them.
 
 from __future__ import annotations
 
+import functools
 import math
 import string
 from dataclasses import dataclass, field
@@ -184,9 +185,14 @@ def evaluate_option(option: dict, facts: dict) -> Option:
                   " ".join(str(option["rationale"]).split()), list(option["cite"]))
 
 
+@functools.lru_cache(maxsize=1)
+def _bundled_rules() -> dict:
+    return load_rules()
+
+
 def engagement_options(profile, rules: dict | None = None) -> Options:
     """The engagement options for a :class:`~bluehelmet.analysis.anatomy.Profile` (or a facts dict)."""
-    rules = rules or load_rules()
+    rules = rules or _bundled_rules()
     facts = profile.facts if hasattr(profile, "facts") else dict(profile)
     evaluated = [evaluate_option(o, facts) for o in rules["options"]]
     sources = {k: " ".join(str(v).split()) for k, v in (rules.get("sources") or {}).items()}

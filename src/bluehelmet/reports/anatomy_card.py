@@ -70,6 +70,25 @@ def lineage_uri(actor_id: str, registry=None) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+def admin2_units(store, countries: list[str]):
+    """The store's admin2 units of these countries as a GeoDataFrame (None when there are none)."""
+    import geopandas as gpd
+    import shapely
+
+    if not countries:
+        return None
+    marks = ", ".join("?" for _ in countries)
+    rows = store.con.execute(
+        f"SELECT pcode, name, release, geometry FROM admin_units WHERE level = 2 AND country_iso3 IN ({marks})", countries
+    ).fetchall()
+    if not rows:
+        return None
+    # DuckDB returns BLOBs as bytes or bytearray depending on the client: shapely wants bytes.
+    geometry = shapely.from_wkb([bytes(r[3]) for r in rows])
+    return gpd.GeoDataFrame({"pcode": [r[0] for r in rows], "name": [r[1] for r in rows], "release": [r[2] for r in rows]},
+                            geometry=geometry, crs="EPSG:4326")
+
+
 def activity_map_uri(store, prof: Profile) -> tuple[str, str]:
     """A map of the profile's events on the store's admin2 boundaries (else a plain lon/lat plot).
 
@@ -80,15 +99,7 @@ def activity_map_uri(store, prof: Profile) -> tuple[str, str]:
     placed = events[events["latitude"].notna()]
     countries = sorted(set(placed["country_iso3"].dropna()))
     fig, ax = plt.subplots(figsize=(7.5, 6))
-    units = None
-    if countries:
-        try:
-            frames = [store.admin_units(level=2, country=c) for c in countries]
-            frames = [f for f in frames if len(f)]
-            if frames:
-                units = pd.concat(frames)
-        except Exception:  # noqa: BLE001 - a broken boundary table must not stop the card; the caption says so
-            units = None
+    units = admin2_units(store, countries)
     if units is not None and len(units):
         units.plot(ax=ax, facecolor="#f4f4f0", edgecolor="#9a9a9a", linewidth=0.4)
         release = ", ".join(sorted({str(r) for r in units.get("release", pd.Series(dtype=str)).dropna()})) or "release unknown"
