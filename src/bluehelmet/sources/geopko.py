@@ -126,7 +126,7 @@ def iso3_sql(gwno: str, country: str) -> str:
     The name comes first: Geo-PKO codes Western Sahara (MINURSO) with Morocco's GW number.
     """
     return (
-        f"coalesce((SELECT min(n.iso3) FROM name_iso3 n WHERE n.name = lower(trim({country}))), "
+        f"coalesce((SELECT min(n.iso3) FROM name_iso3 n WHERE n.name = lower(replace(trim({country}), '-', ' '))), "
         f"(SELECT min(g.iso3) FROM gw_iso3 g WHERE g.gwno = CAST(TRY_CAST(trim({gwno}) AS INTEGER) AS VARCHAR)))"
     )
 
