@@ -42,8 +42,9 @@ MAPPED = {
     "No.TCC", "UNPOL..dummy.", "UNMO..dummy.", "HQ", "ADM1_name", "ADM2_name", "PRIOID",
 }
 _TCC_NAME = re.compile(r"name\.of\.TCC(\d+)$")
-# Geo-PKO writes a missing value as NA and a troop number the map did not give as "unknown".
-MISSING = "('', 'NA', 'unknown', 'unkown', '?')"
+# Geo-PKO writes a missing value as NA and a troop number the map did not give as "unknown";
+# R's write.csv writes NaN (RADPKO's coordinates of liaison offices).
+MISSING = "('', 'NA', 'NaN', 'nan', 'unknown', 'unkown', '?')"
 
 
 def number_sql(column: str) -> str:
