@@ -8,6 +8,7 @@ from bluehelmet.sources import un_fatalities  # noqa: F401
 from bluehelmet.sources import geopko  # noqa: F401
 from bluehelmet.sources import geopko_v2  # noqa: F401
 from bluehelmet.sources import radpko  # noqa: F401
+from bluehelmet.sources import boundaries  # noqa: F401
 from bluehelmet.sources.base import Check, ReadResult
 from bluehelmet.sources.registry import SourceKind, detect_kind, get_kind, kinds
 
