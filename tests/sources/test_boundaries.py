@@ -120,3 +120,13 @@ def test_conventions():
     assert detect_level(["name", "id"]) is None
     assert country_iso3("ML0702") == "MLI" and country_iso3("COD001") == "COD"
     assert country_iso3(None, "Mali") == "MLI"
+
+
+def test_cli_ingests_boundaries_and_units_without_source(cli, data, tmp_path):
+    db = tmp_path / "cli.duckdb"
+    for path, kind, stored in ((ADM2, "boundaries", 50), ("geopko_v23_dashboard_aggregates/FrontMap_v.2.3.csv", "geopko-v2", 7_366)):
+        result = cli("--db", db, "ingest", data(path), "--json")
+        assert result.exit_code == 0, result.stderr
+        assert (result.json()["source_kind"], result.json()["stored"]) == (kind, stored)
+    result = cli("--db", db, "ingest", data("geopko_v23_dashboard_aggregates/TCCMap_v.2.3.csv"))
+    assert result.exit_code == 2 and "cannot tell what kind of file" in result.stderr
