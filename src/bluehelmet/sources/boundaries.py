@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import shapely
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
@@ -76,68 +77,21 @@ def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResu
             "not a boundaries file: no P-code column (admin1Pcod, admin1Pcode, ADM1_PCODE or adm1_pcode for "
             f"levels 0-5); found: {', '.join(list(columns.values())[:30])}",
         )
-    pcode_col = _find(columns, _PCODE, level)
-    name_col = _find(columns, _NAME, level)
-    alt_cols = _find_all(columns, _ALT_NAME, level, exclude={name_col})
-    parent_col = _find(columns, _PCODE, level - 1) if level > 0 else None
-    admin1_col = _find(columns, _PCODE, 1) if level >= 1 else None
-    admin1_name_col = _find(columns, _NAME, 1) if level >= 1 else None
-    country_col = _find(columns, _PCODE, 0)
-    country_name_col = _find(columns, _NAME, 0)
-    date_col = next((columns[d] for d in _DATE if d in columns), None)
-
+    found = _columns_of_level(columns, level)
     frame = _to_wgs84(frame, path)
-    import shapely
-
-    geoms = frame.geometry.to_numpy()
-    types = np.array([g.geom_type if g is not None else None for g in geoms], dtype=object)
-    rows: dict[str, list] = {c: [] for c in canonical_columns("admin_units")}
-    rows["_row"] = []
+    rows: dict[str, list] = {c: [] for c in [*canonical_columns("admin_units"), "_row"]}
     rejects: list[dict] = []
-    releases = []
-    for i, (record, geom, gtype) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), geoms, types), start=1):
-        pcode = _text(record.get(pcode_col))
-        if not pcode:
-            rejects.append(_reject(i, pcode_col, record.get(pcode_col), "missing P-code", record))
+    for i, (record, geom) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry), start=1):
+        problem = _problem(record, geom, found)
+        if problem:
+            rejects.append(_reject(i, *problem, record))
             continue
-        if geom is None or geom.is_empty:
-            rejects.append(_reject(i, "geometry", None, "missing or empty geometry", record))
-            continue
-        if gtype not in ("Polygon", "MultiPolygon"):
-            rejects.append(_reject(i, "geometry", gtype, "geometry is not a polygon", record))
-            continue
-        if not geom.is_valid:
-            geom = shapely.make_valid(geom)
-        minx, miny, maxx, maxy = geom.bounds
-        if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-            rejects.append(_reject(i, "geometry", f"{minx}, {miny}, {maxx}, {maxy}", "coordinates outside longitude/latitude range", record))
-            continue
-        feature_release = release or (_date_text(record.get(date_col)) if date_col else None)
-        releases.append(feature_release)
-        country_pcode = _text(record.get(country_col)) if country_col else None
-        rows["uid"].append(pcode)
-        rows["release"].append(feature_release)
-        rows["pcode"].append(pcode)
-        rows["level"].append(level)
-        rows["name"].append(_text(record.get(name_col)) if name_col else None)
-        # The first other spelling that differs (RefN is the name without accents: Segou).
-        others = [_text(record.get(c)) for c in alt_cols]
-        rows["name_alt"].append(next((o for o in others if o and o != rows["name"][-1]), None))
-        rows["parent_pcode"].append(_text(record.get(parent_col)) if parent_col else None)
-        rows["admin1_pcode"].append(pcode if level == 1 else _text(record.get(admin1_col)) if admin1_col else None)
-        rows["admin1_name"].append(
-            rows["name"][-1] if level == 1 else _text(record.get(admin1_name_col)) if admin1_name_col else None
-        )
-        rows["country_iso3"].append(country_iso3(country_pcode or pcode, _text(record.get(country_name_col)) if country_name_col else None))
-        rows["geometry"].append(shapely.to_wkb(geom))
-        rows["min_x"].append(minx)
-        rows["min_y"].append(miny)
-        rows["max_x"].append(maxx)
-        rows["max_y"].append(maxy)
-        rows["source"].append(SOURCE)
+        geom = geom if geom.is_valid else shapely.make_valid(geom)
+        for column, value in _unit(record, geom, level, found, release).items():
+            rows[column].append(value)
         rows["_row"].append(i)
     records = _records_table(rows)
-    known = sorted({r for r in releases if r})
+    known = sorted({r for r in rows["release"] if r})
     return ReadResult(
         kind=KIND,
         table="admin_units",
@@ -146,6 +100,63 @@ def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResu
         rows_in=len(frame),
         release=release or (known[-1] if known else None),
     )
+
+
+def _columns_of_level(columns: dict[str, str], level: int) -> dict[str, str | list[str] | None]:
+    """The file's columns for each part of a unit of ``level`` (None when absent)."""
+    name = _find(columns, _NAME, level)
+    return {
+        "pcode": _find(columns, _PCODE, level),
+        "name": name,
+        "alt": _find_all(columns, _ALT_NAME, level, exclude={name}),
+        "parent": _find(columns, _PCODE, level - 1) if level > 0 else None,
+        "admin1": _find(columns, _PCODE, 1) if level >= 1 else None,
+        "admin1_name": _find(columns, _NAME, 1) if level >= 1 else None,
+        "country": _find(columns, _PCODE, 0),
+        "country_name": _find(columns, _NAME, 0),
+        "date": next((columns[d] for d in _DATE if d in columns), None),
+    }
+
+
+def _problem(record: dict, geom, found: dict) -> tuple[str | None, str | None, str] | None:
+    """(column, value, reason) when a feature cannot be stored, else None."""
+    if not _text(record.get(found["pcode"])):
+        return found["pcode"], record.get(found["pcode"]), "missing P-code"
+    if geom is None or geom.is_empty:
+        return "geometry", None, "missing or empty geometry"
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return "geometry", geom.geom_type, "geometry is not a polygon"
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        return "geometry", f"{minx}, {miny}, {maxx}, {maxy}", "coordinates outside longitude/latitude range"
+    return None
+
+
+def _unit(record: dict, geom, level: int, found: dict, release: str | None) -> dict:
+    """The canonical row of one feature."""
+    get = lambda key: _text(record.get(found[key])) if found[key] else None  # noqa: E731
+    pcode, name = get("pcode"), get("name")
+    # The first other spelling that differs (RefN is the name without accents: Segou).
+    alt = next((o for o in (_text(record.get(c)) for c in found["alt"]) if o and o != name), None)
+    minx, miny, maxx, maxy = geom.bounds
+    return {
+        "uid": pcode,
+        "release": release or (_date_text(record.get(found["date"])) if found["date"] else None),
+        "pcode": pcode,
+        "level": level,
+        "name": name,
+        "name_alt": alt,
+        "parent_pcode": get("parent"),
+        "admin1_pcode": pcode if level == 1 else get("admin1"),
+        "admin1_name": name if level == 1 else get("admin1_name"),
+        "country_iso3": country_iso3(get("country") or pcode, get("country_name")),
+        "geometry": shapely.to_wkb(geom),
+        "min_x": minx,
+        "min_y": miny,
+        "max_x": maxx,
+        "max_y": maxy,
+        "source": SOURCE,
+    }
 
 
 def detect_level(lower_columns: list[str]) -> int | None:
