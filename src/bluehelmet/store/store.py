@@ -254,7 +254,7 @@ class Store:
         frame = self.con.execute(
             f"SELECT * FROM admin_units WHERE {' AND '.join(clauses)} ORDER BY level, pcode", params
         ).df()
-        geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+        geometry = shapely.from_wkb([bytes(b) for b in frame.pop("geometry")]) if len(frame) else []
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 
