@@ -93,6 +93,7 @@ def run(out: Path) -> Path:
 
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
+    import bluehelmet.reports.anatomy_demo  # noqa: F401
 
 
 def main() -> None:
@@ -102,4 +103,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the package's copy of this module, whose SECTIONS the layers register into on import.
+    from bluehelmet.demo import main as package_main
+
+    package_main()
