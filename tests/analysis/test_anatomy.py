@@ -149,6 +149,10 @@ def test_territory_on_cercles_when_boundaries_are_loaded(anatomy_units_db, jnim_
     with bluehelmet.open(anatomy_units_db) as store:
         prof = profile(store, "JNIM", START, END, country="MLI")
     assert prof.spatial_unit == "admin2"
+    acd = pd.read_csv(bundled("ucdp_prio_acd_231/UcdpPrioConflict_v23_1.csv"))
+    mali_conflicts = acd[(acd["location"] == "Mali") & acd["year"].between(2017, 2018)
+                         & acd["side_b_id"].astype(str).str.split(", ").apply(lambda ids: "6716" in ids)]
+    assert {i.key for i in prof.dimensions["political_grievances"].indicators} == {f"acd_{c}" for c in mali_conflicts["conflict_id"].unique()}
     units = gpd.read_file(bundled("mali_admin_boundaries_ocha_codab/mli_adm2.geojson"))
     mali = jnim_rows[jnim_rows["country"] == "Mali"]
     points = gpd.GeoDataFrame(mali, geometry=gpd.points_from_xy(mali["longitude"], mali["latitude"]), crs=units.crs)

@@ -135,7 +135,7 @@ def find_actor(store, name_or_id: str, on=None, registry=None) -> str:
 # -- the actor's events ----------------------------------------------------------------------
 EVENT_COLUMNS = (
     "uid, source, release, date_start, date_precision, latitude, longitude, location_precision, location_name, "
-    "country_iso3, admin1_name, admin1_pcode, admin2_name, admin2_pcode, priogrid_gid, violence_category, "
+    "country, country_iso3, admin1_name, admin1_pcode, admin2_name, admin2_pcode, priogrid_gid, violence_category, "
     "native_type, native_subtype, civilian_targeting, deaths_best, deaths_civilians, conflict_source_id, side_a, side_b"
 )
 
@@ -236,6 +236,10 @@ def profile(store, actor: str, start=None, end=None, *, lineage: bool = False, c
 
     # Political grievances: ACD incompatibilities of the conflicts it is a party to.
     acd = _acd_conflicts(store, ids, start, end)
+    if country and len(acd):
+        # Keep the conflicts fought in the country asked for (ACD locations are country names as UCDP writes them).
+        names = {str(n).lower() for n in events["country"].dropna()}
+        acd = acd[[any(n in str(loc).lower() for n in names) for loc in acd["location"]]]
     grievance = [e for e in by_dim.get("political_grievances", [])]
     facts.update(acd_conflicts=len(acd), incompatibility=_incompatibility_label(acd, who.kind),
                  grievance_evidence=len(grievance),
