@@ -29,6 +29,7 @@ from bluehelmet.geo.countries import gw_table, lookup_table, name_key_sql
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import (
+    reader_connection,
     Check,
     ReadResult,
     SpilledRecords,
@@ -124,7 +125,7 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
     kind = "ucdp-candidate" if candidate else "ucdp-ged"
     folder = tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
     # A memory limit with a spill folder keeps a million-row file within a bounded footprint.
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": folder.name})
+    con = reader_connection(memory_limit="1GB", temp_directory=folder.name)
     try:
         loaded = load_delimited(
             con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False
