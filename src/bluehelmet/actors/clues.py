@@ -54,6 +54,16 @@ def _country_words() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1)
+def _country_keys() -> dict[str, list[str]]:
+    """Country names by first letter (other spellings keep it: Moçambique, Etiopía)."""
+    keys: dict[str, list[str]] = {}
+    for key in _country_words():
+        if len(key) >= 5:
+            keys.setdefault(key[0], []).append(key)
+    return keys
+
+
 @lru_cache(maxsize=100_000)
 def countries_in(name: str) -> frozenset[str]:
     """The ISO3 codes of the countries a name mentions by name or by adjective."""
@@ -80,8 +90,8 @@ def countries_in(name: str) -> frozenset[str]:
                 found.add(hit)
                 break
         else:
-            # Another language's spelling of a country: Moçambique, Tchad, Etiopía.
-            close = process.extractOne(word, list(index), scorer=fuzz.ratio, score_cutoff=88) if len(word) >= 6 else None
+            # Another language's spelling of a country: Moçambique, Etiopía.
+            close = process.extractOne(word, _country_keys().get(word[0], []), scorer=fuzz.ratio, score_cutoff=88) if len(word) >= 7 else None
             if close:
                 found.add(index[close[0]])
     for group in SAME_GROUND:

@@ -102,6 +102,7 @@ class Resolution:
     status: str  # auto | decided | review
     candidates: list[Candidate] = field(default_factory=list)
     date_sensitive: bool = False  # the date chose between actors sharing the name
+    alias: str | None = None  # the registry name that matched, when one did
 
     def as_dict(self) -> dict:
         return {
@@ -213,14 +214,11 @@ class Resolver:
         return found
 
     def _similar(self, text: str, on, rejected) -> Resolution:
-        """Spelling similarity and initials, last; when they point to different actors, review."""
+        """Spelling similarity, then initials; initials that point away from a name spelt almost
+        the same are a coincidence (review)."""
         fuzzy = self._fuzzy(text, on, rejected)
         acronym = self._acronym(strip_brackets(text)[0], on, rejected)
         if fuzzy.status == "auto":
-            if acronym is not None and acronym.status == "auto" and acronym.actor_id != fuzzy.actor_id:
-                fuzzy.status = "review"
-                fuzzy.reason += f"; but its initials point to {acronym.actor_id} {acronym.name}: needs review"
-                fuzzy.candidates = fuzzy.candidates[:3] + acronym.candidates[:1]
             return fuzzy
         if acronym is not None and acronym.status == "auto" and fuzzy.actor_id not in (None, acronym.actor_id) \
                 and fuzzy.score >= SPELT_ALIKE:
@@ -251,7 +249,7 @@ class Resolver:
             if found:
                 entries = [e for group in found.values() for e in group]
                 result = self._choose(text, entries, "contained", SCORES["contained"], on, rejected,
-                                      via=f"{dropped} word{'s' if dropped > 1 else ''} left over", country=countries_in(text))
+                                      via=f"{dropped} word{'s' if dropped > 1 else ''} left over", mentions=text)
                 return self._guard(result, text)
         return None
 
@@ -269,7 +267,7 @@ class Resolver:
         entries = self._keys["segments"].get(segments) if segments else None
         if entries:
             found = self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected,
-                                 via=f"faction initials {segments.upper().replace('|', ' - ')}", country=countries_in(text))
+                                 via=f"faction initials {segments.upper().replace('|', ' - ')}", mentions=text)
             return self._guard(found, text)
         if looks_like_acronym(text):
             entries = self._keys["initials"].get(compact(text))
@@ -281,18 +279,18 @@ class Resolver:
         if strict:
             entries = self._keys["acronym"].get(strict)
             if entries:
-                found = self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected, via=strict.upper(), country=countries_in(text))
+                found = self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected, via=strict.upper(), mentions=text)
                 return self._guard(found, text)
             entries = self._keys["letters"].get(letters_key(strict)) if len(strict) >= MIN_REORDERED else None
             if entries:
                 found = self._choose(text, entries, "acronym", SCORES["reordered_acronym"], on, rejected,
-                                     via=f"initials {strict.upper()} in another order", country=countries_in(text))
+                                     via=f"initials {strict.upper()} in another order", mentions=text)
                 return self._guard(found, text)
         for acronym in sorted(acronyms_of(text) - {strict}):
             entries = self._keys["acronym"].get(acronym)
             if entries:
                 found = self._choose(text, entries, "acronym", SCORES["loose_acronym"], on, rejected,
-                                     via=f"{acronym.upper()}, initials of every word, small ones too", country=countries_in(text))
+                                     via=f"{acronym.upper()}, initials of every word, small ones too", mentions=text)
                 return self._guard(found, text)
         return None
 
@@ -306,7 +304,7 @@ class Resolver:
         entries = self._keys["concept"].get(concept) if _telling(concept) else None
         if entries:
             found = self._choose(text, entries, "reworded", SCORES["reworded"], on, rejected,
-                                 via="the same words up to order, small words and generic nouns", country=countries_in(text))
+                                 via="the same words up to order, small words and generic nouns", mentions=text)
             return self._guard(found, text)
         words = initial_words(stripped)
         if not 3 <= len(words) <= MAX_COLLAPSE_WORDS:
@@ -324,15 +322,16 @@ class Resolver:
                 entries = self._keys["words"].get(_words_key(words[:start] + (initials,) + words[start + size:]))
                 if entries:
                     found = self._choose(text, entries, "acronym", SCORES["collapsed"], on, rejected,
-                                         via=f"'{' '.join(run)}' written {initials.upper()}", country=countries_in(text))
+                                         via=f"'{' '.join(run)}' written {initials.upper()}", mentions=text)
                     return self._guard(found, text)
         return None
 
     def _guard(self, result: Resolution, text: str) -> Resolution:
-        """Send a match to review when the name mentions countries and the actor's is not among them."""
+        """Send a match to review when the name mentions countries (that the matched name does not
+        mention too) and the actor fights in none of them."""
         if result.status != "auto" or not result.actor_id:
             return result
-        named = countries_in(text)
+        named = countries_in(text) - countries_in(result.alias or "")
         countries = self.registry.actors[result.actor_id].country_set()
         if named and countries and not named & countries:
             result.status = "review"
@@ -370,7 +369,11 @@ class Resolver:
             return self._choose(text, entries, method, score, on, rejected, via=via)
         return None
 
-    def _choose(self, text, entries, method, score, on, rejected, *, via=None, country=None) -> Resolution:
+    def _choose(self, text, entries, method, score, on, rejected, *, via=None, country=None, mentions=None) -> Resolution:
+        """One actor among the entries a key found, or review when several remain.
+
+        Namesakes are told apart by ``country`` (a bracket's), by the countries the text
+        ``mentions`` names, then by the date ``on``."""
         by_actor: dict[str, list[_Entry]] = {}
         for entry in entries:
             if entry.actor_id not in rejected:
@@ -380,9 +383,8 @@ class Resolver:
             return Resolution(text, None, None, 0.0, method, f"{how}, but the analyst rejected that actor for this name", "review")
         actors = sorted(by_actor)
         date_sensitive = False
-        if len(actors) > 1 and country:
-            # One country (a bracket's) or several (those a name mentions) choose among namesakes.
-            wanted = {country} if isinstance(country, str) else set(country)
+        if len(actors) > 1 and (country or mentions):
+            wanted = {country} if country else countries_in(mentions)
             narrowed = [a for a in actors if self.registry.actors[a].country_set() & wanted]
             actors = narrowed or actors
         if len(actors) > 1 and on is not None:
@@ -398,7 +400,7 @@ class Resolver:
         alias = by_actor[actors[0]][0].alias
         reason = f"{how} of alias {alias!r}" + (f" chosen for {on}" if date_sensitive else "")
         status = "auto" if score >= self.threshold else "review"
-        return Resolution(text, actor.actor_id, actor.name, score, method, reason, status, candidates, date_sensitive)
+        return Resolution(text, actor.actor_id, actor.name, score, method, reason, status, candidates, date_sensitive, alias)
 
     def _active(self, actor_id: str, entries: list[_Entry], on: date) -> bool:
         actor = self.registry.actors[actor_id]
@@ -443,7 +445,8 @@ class Resolver:
                 years = regime_years(bracket)
                 if years:
                     inner.reason += f"; regime period {bracket} noted"
-                elif not country and inner.method in ("exact", "normalised", "transliteration", "token_order"):
+                elif not country and inner.method in ("exact", "normalised", "transliteration", "token_order") \
+                        and not self._bracket_agrees(bracket, stripped, inner.actor_id, on, rejected):
                     # "MPC (Bahar)" is not MPC: a bracket that is neither a country nor a period
                     # may name a faction, so dropping it is only a candidate.
                     inner.score = min(inner.score, SCORES["bracket_dropped"])
@@ -477,6 +480,13 @@ class Resolver:
                 inner.method = "pattern"
                 return self._finish(inner)
         return None
+
+    def _bracket_agrees(self, bracket: str, name: str, actor_id: str, on, rejected) -> bool:
+        """True when a bracket names the same actor: its acronym ("... musulmans (GSIM)") or an alias."""
+        if looks_like_acronym(bracket) and compact(bracket) in acronyms_of(name):
+            return True
+        found = self._match(bracket, on, rejected)
+        return found is not None and found.actor_id == actor_id
 
     def _resolve_inner(self, text: str, on, rejected) -> Resolution | None:
         found = self._match(text, on, rejected) or self._structural(text, on, rejected)
@@ -516,20 +526,17 @@ class Resolver:
             reason += f"; the words {', '.join(odd)} have no counterpart: needs review"
         elif not accepted:
             reason += "; below the auto-accept threshold or too close to another actor: needs review"
-        return self._guard(Resolution(text, top_id, candidates[0].name, top, "fuzzy", reason, "auto" if accepted else "review", candidates), text)
+        found = Resolution(text, top_id, candidates[0].name, top, "fuzzy", reason, "auto" if accepted else "review", candidates,
+                           alias=closest[top_id])
+        return self._guard(found, text)
 
 
 def _unmatched_words(key: str, other: str) -> list[str]:
-    """Significant words of either name with no similar word in the other: a typo keeps every
-    word recognisable, while "Bru National Liberation Front" and "National Front for
+    """Significant words of the raw name with no similar word in the known one: a typo keeps
+    every word recognisable, while "Bru National Liberation Front" and "National Front for
     Liberation" differ by a whole word."""
-    mine, theirs = set(key.split()) - STOPWORDS, set(other.split()) - STOPWORDS
-    odd = []
-    for words, others in ((mine - theirs, theirs), (theirs - mine, mine)):
-        for word in sorted(words):
-            if len(word) >= 3 and not any(fuzz.ratio(word, o) >= 70 for o in others):
-                odd.append(word)
-    return odd
+    mine, theirs = set(key.split()), set(other.split())
+    return [w for w in sorted(mine - theirs - STOPWORDS) if len(w) >= 3 and not any(fuzz.ratio(w, o) >= 60 for o in theirs)]
 
 
 def resolve_actor(name: str, on: date | str | None = None, registry=None) -> Resolution:
