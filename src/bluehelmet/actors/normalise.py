@@ -49,6 +49,7 @@ def normalise(name: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+@lru_cache(maxsize=200_000)
 def token_key(name: str) -> str:
     """The normalised words in sorted order, so word order does not matter.
 
@@ -58,6 +59,7 @@ def token_key(name: str) -> str:
     return " ".join(sorted(normalise(name).split()))
 
 
+@lru_cache(maxsize=200_000)
 def compact(name: str) -> str:
     """The normalised name without spaces: ``al-Murabitun`` == ``Almurabitun``."""
     return normalise(name).replace(" ", "")

@@ -19,6 +19,7 @@ review with its candidates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import combinations
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,6 +67,7 @@ def _words_key(words: tuple[str, ...]) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=200_000)
 def phonetic_key(name: str) -> str:
     """A coarse key for transliterations: articles dropped, spaces dropped, common spellings merged.
 
@@ -537,6 +539,14 @@ def _unmatched_words(key: str, other: str) -> list[str]:
     Liberation" differ by a whole word."""
     mine, theirs = set(key.split()), set(other.split())
     return [w for w in sorted(mine - theirs - STOPWORDS) if len(w) >= 3 and not any(fuzz.ratio(w, o) >= 60 for o in theirs)]
+
+
+def clear_key_caches() -> None:
+    """Forget the memoised name keys (for measuring how fast names never seen before resolve)."""
+    from bluehelmet.actors import clues, normalise as keys
+
+    for cached in (keys.normalise, keys.compact, keys.token_key, keys.initial_words, phonetic_key, clues.countries_in):
+        cached.cache_clear()
 
 
 def resolve_actor(name: str, on: date | str | None = None, registry=None) -> Resolution:
