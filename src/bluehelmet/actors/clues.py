@@ -65,6 +65,22 @@ def _country_keys() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=100_000)
+def _word_country(word: str) -> str | None:
+    """The country an adjective or another spelling names ("rwandais", "mocambique"), or None."""
+    index = _country_words()
+    for ending in _ENDINGS:
+        if ending and not word.endswith(ending):
+            continue
+        stem = word[: len(word) - len(ending)] if ending else word
+        hit = next((index[stem + added] for added in _ADDED if len(stem + added) >= 4 and stem + added in index), None)
+        if hit:
+            return hit
+    # Another language's spelling of a country: Moçambique, Etiopía.
+    close = process.extractOne(word, _country_keys().get(word[0], []), scorer=fuzz.ratio, score_cutoff=88) if len(word) >= 7 else None
+    return index[close[0]] if close else None
+
+
+@lru_cache(maxsize=100_000)
 def countries_in(name: str) -> frozenset[str]:
     """The ISO3 codes of the countries a name mentions by name or by adjective."""
     words = normalise(name).split()
@@ -79,21 +95,10 @@ def countries_in(name: str) -> frozenset[str]:
                 found.add(index[phrase])
                 used |= span
     for position, word in enumerate(words):
-        if len(word) < 5 or position in used:
-            continue
-        for ending in _ENDINGS:
-            if ending and not word.endswith(ending):
-                continue
-            stem = word[: len(word) - len(ending)] if ending else word
-            hit = next((index[stem + added] for added in _ADDED if len(stem + added) >= 4 and stem + added in index), None)
+        if len(word) >= 5 and position not in used:
+            hit = _word_country(word)
             if hit:
                 found.add(hit)
-                break
-        else:
-            # Another language's spelling of a country: Moçambique, Etiopía.
-            close = process.extractOne(word, _country_keys().get(word[0], []), scorer=fuzz.ratio, score_cutoff=88) if len(word) >= 7 else None
-            if close:
-                found.add(index[close[0]])
     for group in SAME_GROUND:
         if found & group:
             found |= group

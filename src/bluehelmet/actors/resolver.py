@@ -545,7 +545,7 @@ def clear_key_caches() -> None:
     """Forget the memoised name keys (for measuring how fast names never seen before resolve)."""
     from bluehelmet.actors import clues, normalise as keys
 
-    for cached in (keys.normalise, keys.compact, keys.token_key, keys.initial_words, phonetic_key, clues.countries_in):
+    for cached in (keys.normalise, keys.compact, keys.token_key, keys.initial_words, phonetic_key, clues.countries_in, clues._word_country):
         cached.cache_clear()
 
 
