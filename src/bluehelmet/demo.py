@@ -84,6 +84,7 @@ def run(out: Path) -> Path:
 
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
+    import bluehelmet.analysis.forecast.demo  # noqa: F401
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Analyses over the event store: threats, forecasts, peacekeeping and more."""
