@@ -35,7 +35,7 @@ class ForecastContext:
     target: np.ndarray  # (units, months)
     features: FeatureSet
     window: int = 120  # months of training rows
-    zero_keep: float = 0.1  # share of training rows without deaths kept (weighted back)
+    zero_keep: float = 0.05  # share of training rows without deaths kept (weighted back)
 
 
 def training_rows(ctx: ForecastContext, origin: int, horizon: int, seed: int = 0):

@@ -19,11 +19,11 @@ from bluehelmet.analysis.forecast.baselines import QUANTILE_LEVELS
 from bluehelmet.analysis.forecast.distribution import Forecast, ForecastContext, training_rows
 
 CLASSIFIER_PARAMS = dict(
-    n_estimators=150, learning_rate=0.06, num_leaves=31, min_child_samples=50, subsample=0.8, subsample_freq=1,
-    colsample_bytree=0.8, reg_lambda=1.0, max_bin=63, verbose=-1, force_col_wise=True,
+    n_estimators=150, learning_rate=0.05, num_leaves=7, min_child_samples=100, subsample=0.8, subsample_freq=1,
+    colsample_bytree=0.8, reg_lambda=5.0, max_bin=63, verbose=-1, force_col_wise=True,
 )
 REGRESSOR_PARAMS = dict(
-    n_estimators=120, learning_rate=0.05, num_leaves=15, min_child_samples=30, subsample=0.8, subsample_freq=1,
+    n_estimators=80, learning_rate=0.06, num_leaves=15, min_child_samples=30, subsample=0.8, subsample_freq=1,
     colsample_bytree=0.8, reg_lambda=1.0, max_bin=63, verbose=-1, force_col_wise=True,
 )
 
@@ -61,9 +61,12 @@ class HurdleLightGBM:
             rate = float(np.average(positive, weights=w))
             p = np.full(len(units), rate, dtype=np.float64)
         else:
+            # Fit on the thinned rows unweighted, then undo the thinning of zero rows exactly
+            # (prior correction): the odds of the full data are the thinned odds times the keep rate.
             classifier = lgb.LGBMClassifier(**{**CLASSIFIER_PARAMS, **common, **self.overrides})
-            classifier.fit(X, positive.astype(np.int8), sample_weight=w)
-            p = classifier.predict_proba(Xo)[:, 1]
+            classifier.fit(X, positive.astype(np.int8))
+            thinned = classifier.predict_proba(Xo)[:, 1]
+            p = thinned * ctx.zero_keep / (thinned * ctx.zero_keep + 1.0 - thinned)
         log_y = np.log(y[positive].astype(np.float64))
         Xp = X[positive]
         m, residuals = self._positive_part(Xp, log_y, Xo, seed, common)
