@@ -102,9 +102,9 @@ def main() -> None:
             with stage(f"panel, DuckDB SQL (run {run})"):
                 panel = build_panel(store, region, start, end)
             with stage(f"panel, plain pandas (run {run})"):
-                events = store.con.execute("SELECT priogrid_gid, date_start, violence_category, deaths_best FROM events").df()
+                events = store.con.execute("SELECT priogrid_gid, date_start, violence_category, deaths_best, side_a FROM events").df()
                 reference = build_panel_pandas(events, region, start, end)
-        for name in ("osv_deaths", "sb_deaths", "ns_events"):
+        for name in ("osv_deaths", "sb_deaths", "ns_events", "osv_deaths_state", "osv_deaths_nonstate"):
             assert np.array_equal(reference[name].to_numpy(), panel.series[name].ravel()), name
         duck = float(np.median([s["seconds"] for s in STAGES if s["stage"].startswith("panel, DuckDB")]))
         plain = float(np.median([s["seconds"] for s in STAGES if s["stage"].startswith("panel, plain pandas")]))

@@ -7,14 +7,14 @@ from bluehelmet.analysis.forecast.distribution import ForecastContext
 from bluehelmet.analysis.forecast.months import month_id
 
 ORIGIN = "2015-06"
-HORIZONS = (1, 3, 6)
+HORIZONS = (1, 6)
 
 
 def _forecasts(store):
     origin = month_id(ORIGIN)
     # The panel runs a year past the origin, as in a backtest: the future is in the arrays.
-    prepared = prepare(store, "MLI", start="2005-01", end=origin + 12, cutoff=origin)
-    ctx = ForecastContext(prepared.panel.series["osv_deaths"], prepared.features, window=60)
+    prepared = prepare(store, "MLI,BFA,NER", start="2004-01", end=origin + 12, cutoff=origin)
+    ctx = ForecastContext(prepared.panel.series["osv_deaths"], prepared.features, window=96)
     t0 = prepared.panel.month_index(origin)
     out = {}
     for name in ("hurdle_lgbm", "negbin", "conflictology", "last"):
@@ -73,6 +73,8 @@ def test_forecasts_do_not_change_when_the_future_changes(sahel_store):
     assert not np.array_equal(before_prepared.features.arrays["osv_r12"][:, t0 + 1 :], after_prepared.features.arrays["osv_r12"][:, t0 + 1 :])
     # ... and left everything up to the origin as it was.
     np.testing.assert_array_equal(y_before[:, : t0 + 1], y_after[:, : t0 + 1])
+    # The learned model really learned (probabilities vary by cell), so the comparison bites.
+    assert len(np.unique(before["hurdle_lgbm", 1][2])) > 20
     for key, (samples, mean, prob) in before.items():
         samples2, mean2, prob2 = after[key]
         np.testing.assert_array_equal(samples, samples2, err_msg=f"{key} samples changed")

@@ -56,6 +56,7 @@ def test_panel_matches_pandas_on_real_rows(sahel_store, sahel_raw):
     reference = build_panel_pandas(sahel_store.events(), region, start, end)
     np.testing.assert_array_equal(reference["osv_deaths"].to_numpy(), panel.series["osv_deaths"].ravel())
     np.testing.assert_array_equal(reference["sb_events"].to_numpy(), panel.series["sb_events"].ravel())
+    np.testing.assert_array_equal(reference["osv_deaths_state"].to_numpy(), panel.series["osv_deaths_state"].ravel())
 
 
 def test_perpetrator_kind_fallback_from_raw_names(sahel_store, sahel_raw):

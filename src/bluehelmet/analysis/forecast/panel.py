@@ -109,15 +109,15 @@ def build_panel(store, region: Region, start: int, end: int) -> Panel:
             GROUP BY ALL
             """,
             [int(start), f"{month_label(start)}-01", f"{month_label(end + 1)}-01"],
-        ).df()
+        ).fetchnumpy()
     finally:
         store.con.unregister("_forecast_units")
-    i = rows["unit_index"].to_numpy(dtype=np.int64)
-    t = rows["t"].to_numpy(dtype=np.int64)
+    i = np.asarray(rows["unit_index"], dtype=np.int64)
+    t = np.asarray(rows["t"], dtype=np.int64)
     series = {}
     for name in SERIES:
         dense = np.zeros((len(region.units), len(months)), dtype=np.float32)
-        dense[i, t] = rows[name].to_numpy(dtype=np.float32)
+        dense[i, t] = np.asarray(rows[name], dtype=np.float32)
         series[name] = dense
     return Panel(region, months, series, kind_source)
 
@@ -125,10 +125,11 @@ def build_panel(store, region: Region, start: int, end: int) -> Panel:
 def build_panel_pandas(events: pd.DataFrame, region: Region, start: int, end: int) -> pd.DataFrame:
     """The same panel with plain pandas, as a long frame (for the benchmark and as a cross-check).
 
-    ``events`` needs ``priogrid_gid``, ``date_start``, ``violence_category``, ``deaths_best``.
-    Perpetrator kinds are left out; the deaths and event counts match :func:`build_panel`.
+    ``events`` needs ``priogrid_gid``, ``date_start``, ``violence_category``, ``deaths_best`` and
+    ``side_a``; perpetrator kinds use the raw-name fallback, as :func:`build_panel` does without
+    an actor registry.
     """
-    frame = events.loc[:, ["priogrid_gid", "date_start", "violence_category", "deaths_best"]].copy()
+    frame = events.loc[:, ["priogrid_gid", "date_start", "violence_category", "deaths_best", "side_a"]].copy()
     dates = pd.to_datetime(frame["date_start"])
     frame["month"] = dates.dt.year * 12 + dates.dt.month - 1
     frame = frame[(frame["month"] >= start) & (frame["month"] <= end) & frame["priogrid_gid"].isin(region.units)]
@@ -137,9 +138,14 @@ def build_panel_pandas(events: pd.DataFrame, region: Region, start: int, end: in
     frame["kind"] = frame["violence_category"].map(short)
     grouped = frame.groupby(["priogrid_gid", "month", "kind"])["deaths_best"].agg(["sum", "count"]).unstack("kind", fill_value=0)
     grouped.columns = [f"{kind}_{'deaths' if stat == 'sum' else 'events'}" for stat, kind in grouped.columns]
+    osv = frame[frame["kind"] == "osv"]
+    state = osv["side_a"].fillna("").str.lower().str.startswith("government of ")
+    by_kind = osv.assign(perpetrator=np.where(state, "osv_deaths_state", "osv_deaths_nonstate"))
+    by_kind = by_kind.groupby(["priogrid_gid", "month", "perpetrator"])["deaths_best"].sum().unstack("perpetrator", fill_value=0)
+    grouped = grouped.join(by_kind, how="left").fillna(0)
     full = pd.MultiIndex.from_product([region.units, np.arange(start, end + 1)], names=["priogrid_gid", "month"])
     panel = grouped.reindex(full, fill_value=0).reset_index()
-    for name in ("osv_deaths", "osv_events", "sb_deaths", "sb_events", "ns_deaths", "ns_events"):
+    for name in ("osv_deaths", "osv_events", "sb_deaths", "sb_events", "ns_deaths", "ns_events", "osv_deaths_state", "osv_deaths_nonstate"):
         if name not in panel:
             panel[name] = 0
         panel[name] = panel[name].astype("float32")
