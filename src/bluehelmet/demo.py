@@ -26,6 +26,8 @@ BUNDLED_FILES: list[tuple[str, str]] = [
     ("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz", "ucdp-ged"),
     ("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv", "ucdp-candidate"),
     ("ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv", "ucdp-candidate"),
+    ("ucdp_prio_acd_231/UcdpPrioConflict_v23_1.csv", "ucdp-acd"),
+    ("ucdp_prio_acd_251/UcdpPrioConflict_v25_1_semicolon_resaved.csv", "ucdp-acd"),
 ]
 
 Section = Callable[[bluehelmet.Store, Path], None]

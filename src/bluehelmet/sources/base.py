@@ -10,12 +10,14 @@ is row 2); for formats without lines (JSON pages, shapefiles) they count records
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from bluehelmet.store.schema import canonical_columns
 
@@ -36,6 +38,39 @@ def empty_rejects() -> pa.Table:
 
 
 @dataclass
+class SpilledRecords:
+    """Canonical rows written to a Parquet file instead of memory, for files of millions of rows.
+
+    The file has the canonical columns plus ``_row`` and ``_reject`` (NULL for accepted rows);
+    the store reads the accepted rows straight from it. The temporary folder goes away with
+    this object.
+    """
+
+    path: Path
+    num_rows: int
+    folder: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(self.path).names
+
+    def to_arrow(self) -> pa.Table:
+        """The accepted rows as an Arrow table (reads the whole file into memory)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(self.path)
+        table = table.filter(pc.is_null(table.column("_reject")))
+        return table.drop_columns([c for c in ("_reject", "_reject_value") if c in table.column_names])
+
+    def to_pandas(self):
+        """The accepted rows as a DataFrame."""
+        return self.to_arrow().to_pandas()
+
+
+@dataclass
 class ReadResult:
     """The output of a reader for one file.
 
@@ -46,7 +81,8 @@ class ReadResult:
     table:
         The canonical table the records belong to (``events``, ``un_fatalities``...).
     records:
-        One row per accepted input record, with the canonical columns of ``table``.
+        One row per accepted input record, with the canonical columns of ``table`` (and
+        ``_row``, the source row number), in memory or spilled to Parquet.
     rejects:
         One row per rejected input record (:data:`REJECT_SCHEMA`).
     rows_in:
@@ -55,25 +91,47 @@ class ReadResult:
         The source's release or version, when the file says it.
     deleted_uids:
         uids the source withdraws (ACLED deletions); they count among ``rows_in``.
+
+    A record may stand for several input rows (an ACLED monadic export gives one row per actor
+    of an event): ``records`` then carries a ``_rows`` column with that number, so every input
+    row is counted exactly once, in the outcome of the record it was merged into.
     """
 
     kind: str
     table: str
-    records: pa.Table
+    records: pa.Table | SpilledRecords
     rejects: pa.Table = field(default_factory=empty_rejects)
     rows_in: int = 0
     release: str | None = None
     deleted_uids: list[str] = field(default_factory=list)
 
+    def arrow(self) -> pa.Table:
+        """The accepted rows as an Arrow table, whether held in memory or spilled to Parquet."""
+        if isinstance(self.records, SpilledRecords):
+            return self.records.to_arrow()
+        return self.records
+
     def __post_init__(self) -> None:
-        accounted = self.records.num_rows + self.rejects.num_rows + len(self.deleted_uids)
+        accounted = self.rows_in_records + self.rejects.num_rows + len(self.deleted_uids)
         if self.rows_in == 0:
             self.rows_in = accounted
         if accounted != self.rows_in:
             raise AssertionError(
-                f"{self.kind} reader lost rows: {self.rows_in} in, {self.records.num_rows} "
+                f"{self.kind} reader lost rows: {self.rows_in} in, {self.rows_in_records} "
                 f"accepted, {self.rejects.num_rows} rejected, {len(self.deleted_uids)} deletions"
             )
+
+    @property
+    def rows_in_records(self) -> int:
+        """How many input rows the accepted records stand for."""
+        if "_rows" in self.records.column_names:
+            return int(pa.compute.sum(self.records.column("_rows")).as_py() or 0)
+        return self.records.num_rows
+
+    @property
+    def merged(self) -> int:
+        """Input rows merged into another row's record (0 for one-row-per-record sources)."""
+        return self.rows_in_records - self.records.num_rows
 
 
 @dataclass(frozen=True)
@@ -107,10 +165,9 @@ def split_by_checks(
     if not checks:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {staging}_checked AS SELECT *, NULL::INTEGER AS _reject FROM {staging}")
         return empty_rejects()
-    cases = " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staging}_checked AS "
-        f"SELECT *, CASE {cases} ELSE NULL END AS _reject FROM {staging}"
+        f"SELECT *, {reject_code_sql(checks)} AS _reject FROM {staging}"
     )
     raw = raw_expression or "NULL::VARCHAR"
     parts = []
@@ -132,6 +189,52 @@ def sql_literal(value: str | None) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def reject_code_sql(checks: list[Check]) -> str:
+    """SQL giving the index of the first check a row breaks, or NULL when it breaks none."""
+    if not checks:
+        return "NULL::INTEGER"
+    return "CASE " + " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks)) + " END"
+
+
+def reject_value_sql(checks: list[Check], code: str = "_reject") -> str:
+    """SQL giving the offending value of a rejected row, given its reject code column."""
+    if not checks:
+        return "NULL::VARCHAR"
+    cases = " ".join(
+        f"WHEN {i} THEN CAST({c.value or c.column or 'NULL'} AS VARCHAR)" for i, c in enumerate(checks)
+    )
+    return f"CASE {code} {cases} END"
+
+
+def rejects_from_codes(codes: pa.Table, checks: list[Check]) -> pa.Table:
+    """Turn rows of (``_row``, ``_reject``, ``_reject_value``) into a rejects table."""
+    code = codes.column("_reject").to_pylist()
+    return pa.table(
+        {
+            "row_number": codes.column("_row").cast(pa.int64()),
+            "column_name": pa.array([checks[i].column for i in code], pa.string()),
+            "value": codes.column("_reject_value").cast(pa.string()),
+            "reason": pa.array([checks[i].reason for i in code], pa.string()),
+            "raw": pa.nulls(codes.num_rows, pa.string()),
+        }
+    ).cast(REJECT_SCHEMA)
+
+
+def canonical_select(table: str, select: dict[str, str]) -> list[str]:
+    """SQL select items for every canonical column of ``table``, cast to its type.
+
+    ``select`` maps canonical column names to SQL expressions; columns not given are NULL.
+    """
+    unknown = set(select) - set(canonical_columns(table))
+    if unknown:
+        raise KeyError(f"not columns of {table}: {sorted(unknown)}")
+    items = []
+    for column, sql_type in canonical_columns(table).items():
+        base_type = sql_type.replace(" NOT NULL", "")
+        items.append(f"CAST({select.get(column, 'NULL')} AS {base_type}) AS {column}")
+    return items
+
+
 def to_canonical(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -139,24 +242,21 @@ def to_canonical(
     source_relation: str,
     where: str = "_reject IS NULL",
     row_column: str | None = "_row",
+    rows_column: str | None = None,
 ) -> pa.Table:
     """Build the canonical Arrow table for ``table`` from SQL expressions over a relation.
 
     ``select`` maps canonical column names to SQL expressions; canonical columns not given are
     NULL. Every column is cast to its canonical type, so readers cannot drift from the schema.
     ``row_column`` (the source row number) is carried along as ``_row`` so the store can name
-    the row of a duplicate id.
+    the row of a duplicate id. ``rows_column`` (how many input rows a record was merged from)
+    is carried along as ``_rows`` (see :class:`ReadResult`).
     """
-    unknown = set(select) - set(canonical_columns(table))
-    if unknown:
-        raise KeyError(f"not columns of {table}: {sorted(unknown)}")
-    exprs = []
-    for column, sql_type in canonical_columns(table).items():
-        base_type = sql_type.replace(" NOT NULL", "")
-        expr = select.get(column, "NULL")
-        exprs.append(f"CAST({expr} AS {base_type}) AS {column}")
+    exprs = canonical_select(table, select)
     if row_column:
         exprs.append(f"CAST({row_column} AS BIGINT) AS _row")
+    if rows_column:
+        exprs.append(f"CAST({rows_column} AS BIGINT) AS _rows")
     query = f"SELECT {', '.join(exprs)} FROM {source_relation}"
     if where:
         query += f" WHERE {where}"

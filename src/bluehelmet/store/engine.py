@@ -14,6 +14,11 @@ transaction:
 
 So ``rows_in = stored + updated + unchanged + rejected`` for every ingest, and ingesting the
 same file twice changes nothing.
+
+When a record was merged from several input rows (the actor rows of an ACLED monadic export
+carry a ``_rows`` count), each of its rows counts in the record's outcome: two actor rows of a
+new event add 2 to ``stored``, and ``merged`` says how many rows were folded into another row's
+record, so ``stored + updated + unchanged - merged`` is the number of records written.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
-from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, SpilledRecords, sql_literal
+from bluehelmet.store.digest import ensure_hash_version, row_hash_sql
 from bluehelmet.store.schema import CANONICAL_TABLES, history_table
 
 
@@ -46,6 +53,8 @@ class IngestReport:
     unchanged: int
     rejected: int
     deleted: int = 0
+    # Input rows folded into another row's record (counted in stored/updated/unchanged too).
+    merged: int = 0
     already_ingested: bool = False
 
     def as_dict(self) -> dict:
@@ -88,15 +97,6 @@ def previous_ingest(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> I
     )
 
 
-def row_hash_sql(table: str, alias: str = "") -> str:
-    """SQL for the digest of a row's content columns; NULL and '' hash differently."""
-    prefix = f"{alias}." if alias else ""
-    parts = [
-        f"coalesce(CAST({prefix}{c} AS VARCHAR), chr(0))" for c in CANONICAL_TABLES[table].content_columns
-    ]
-    return f"md5(concat_ws(chr(31), {', '.join(parts)}))"
-
-
 def apply_read_result(
     con: duckdb.DuckDBPyConnection,
     result: ReadResult,
@@ -107,6 +107,7 @@ def apply_read_result(
     """Write ``result`` into the store through ``con``; the caller owns the transaction."""
     table = CANONICAL_TABLES[result.table]
     history = history_table(table.name)
+    ensure_hash_version(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     batch_id = con.execute("SELECT nextval('ingest_batch_ids')").fetchall()[0][0]
     con.execute(
@@ -116,68 +117,81 @@ def apply_read_result(
     )
 
     columns = list(table.columns)
-    con.register("_incoming_arrow", result.records)
-    # Duplicate uids inside one file: keep the first row, reject the others.
-    has_row = "_row" in result.records.column_names
-    order = "_row" if has_row else "_pos"
+    source = _register_source(con, result)
+    source_columns = _source_columns(con, source)
+    # Classification works on narrow rows (key, row number, release, digest); the wide
+    # columns are read once more only for the rows written. Spilled readers computed the
+    # digest in their own pass. _weight: how many input rows a record stands for.
+    digest = "row_hash" if "row_hash" in source_columns else row_hash_sql(table.name)
+    weight = "coalesce(_rows, 1)" if "_rows" in source_columns else "1"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _incoming AS "
-        f"SELECT *, row_number() OVER (PARTITION BY uid ORDER BY {order}) AS _dup, "
-        f"{row_hash_sql(table.name)} AS row_hash "
-        f"FROM (SELECT *, row_number() OVER () AS _pos FROM _incoming_arrow)"
+        f"CREATE OR REPLACE TEMP TABLE _keys AS "
+        f"SELECT uid, _row, release, {digest} AS row_hash, {weight} AS _weight, "
+        f"row_number() OVER (PARTITION BY uid ORDER BY _row) AS _dup FROM {source}"
     )
-    con.unregister("_incoming_arrow")
-    row_expr = "_row" if has_row else "_pos"
     duplicates = con.sql(
-        f"SELECT i.{row_expr}::BIGINT AS row_number, 'uid' AS column_name, i.uid AS value, "
-        f"'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
-        f"FROM _incoming i WHERE _dup > 1 ORDER BY 1"
+        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
+        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
+        "FROM _keys WHERE _dup > 1 ORDER BY 1"
     ).to_arrow_table()
-
+    deleted_flag = "coalesce(t.deleted, false)" if "deleted" in columns else "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
-        SELECT i.*,
+        SELECT k.uid, k._row, k.row_hash, k._weight,
                CASE
                  WHEN t.uid IS NULL THEN 'stored'
-                 WHEN t.row_hash = i.row_hash AND coalesce(t.deleted_flag, false) = false THEN 'unchanged'
-                 WHEN {_release_older('i.release', 't.release')} THEN 'unchanged'
+                 WHEN t.row_hash = k.row_hash AND NOT {deleted_flag} THEN 'unchanged'
+                 WHEN {_release_older('k.release', 't.release')} THEN 'unchanged'
                  ELSE 'updated'
                END AS _action
-        FROM _incoming i
-        LEFT JOIN (SELECT uid, row_hash, release,
-                          {'deleted' if 'deleted' in columns else 'false'} AS deleted_flag
-                   FROM {table.name}) t USING (uid)
-        WHERE i._dup = 1
+        FROM _keys k
+        LEFT JOIN {table.name} t ON t.uid = k.uid
+        WHERE k._dup = 1
         """
     )
-    counts = dict(con.execute("SELECT _action, count(*) FROM _classified GROUP BY 1").fetchall())
+    counts = dict(con.execute("SELECT _action, sum(_weight)::BIGINT FROM _classified GROUP BY 1").fetchall())
+    merged = con.execute("SELECT coalesce(sum(_weight - 1), 0)::BIGINT FROM _classified").fetchall()[0][0]
+    # A duplicate record merged from several rows rejects all of them, though quarantine shows one.
+    duplicate_extra = con.execute("SELECT coalesce(sum(_weight - 1), 0)::BIGINT FROM _keys WHERE _dup > 1").fetchall()[0][0]
     col_list = ", ".join(columns)
+    source_cols = ", ".join(f"s.{c}" for c in columns)
     engine_cols = "batch_id, first_batch_id, row_hash, updated_at"
     if counts.get("updated"):
+        changed = "SELECT uid FROM _classified WHERE _action = 'updated'"
         con.execute(
-            f"INSERT INTO {history} SELECT t.*, ?, ? FROM {table.name} t "
-            f"WHERE t.uid IN (SELECT uid FROM _classified WHERE _action = 'updated')",
+            f"INSERT INTO {history} SELECT t.*, ?, ? FROM {table.name} t WHERE t.uid IN ({changed})",
             [now, batch_id],
         )
         # Keep when the row was first stored across its revisions.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _first AS SELECT uid, first_batch_id FROM {table.name} "
-            f"WHERE uid IN (SELECT uid FROM _classified WHERE _action = 'updated')"
+            f"WHERE uid IN ({changed})"
         )
-        con.execute(
-            f"DELETE FROM {table.name} WHERE uid IN (SELECT uid FROM _classified WHERE _action = 'updated')"
-        )
+        con.execute(f"DELETE FROM {table.name} WHERE uid IN ({changed})")
         con.execute(
             f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
-            f"SELECT {', '.join('c.' + c for c in columns)}, ?, f.first_batch_id, c.row_hash, ? "
-            f"FROM _classified c JOIN _first f USING (uid) WHERE c._action = 'updated'",
+            f"SELECT {source_cols}, ?, f.first_batch_id, c.row_hash, ? "
+            f"FROM {source} s JOIN _classified c ON c._row = s._row JOIN _first f ON f.uid = c.uid "
+            f"WHERE c._action = 'updated'",
             [batch_id, now],
         )
-    if counts.get("stored"):
+    # _keys holds every incoming row, duplicates included: if all of them are to be stored,
+    # nothing existed and nothing repeats (a first load), so write straight from the source.
+    new_records = con.execute("SELECT count(*) FROM _classified WHERE _action = 'stored'").fetchall()[0][0]
+    all_new = new_records == _count(con, "_keys")
+    if all_new and counts.get("stored"):
+        source_digest = "s.row_hash" if digest == "row_hash" else row_hash_sql(table.name, "s")
         con.execute(
             f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
-            f"SELECT {col_list}, ?, ?, row_hash, ? FROM _classified WHERE _action = 'stored'",
+            f"SELECT {source_cols}, ?, ?, {source_digest}, ? FROM {source} s",
+            [batch_id, batch_id, now],
+        )
+    elif counts.get("stored"):
+        con.execute(
+            f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
+            f"SELECT {source_cols}, ?, ?, c.row_hash, ? "
+            f"FROM {source} s JOIN _classified c ON c._row = s._row WHERE c._action = 'stored'",
             [batch_id, batch_id, now],
         )
 
@@ -203,8 +217,9 @@ def apply_read_result(
         stored=counts.get("stored", 0),
         updated=counts.get("updated", 0) + deleted,
         unchanged=counts.get("unchanged", 0) + (len(result.deleted_uids) - deleted),
-        rejected=rejects.num_rows,
+        rejected=rejects.num_rows + duplicate_extra,
         deleted=deleted,
+        merged=merged,
     )
     con.execute(
         "UPDATE ingest_batches SET finished_at = ?, rows_in = ?, stored = ?, updated = ?, "
@@ -220,9 +235,41 @@ def apply_read_result(
             batch_id,
         ],
     )
-    con.execute("DROP TABLE IF EXISTS _incoming")
-    con.execute("DROP TABLE IF EXISTS _classified")
+    for temp in ("_keys", "_classified", "_first"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    _drop_source(con, result)
     return report
+
+
+def _register_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> str:
+    """Expose the reader's rows as the relation ``_incoming``, with a ``_row`` column."""
+    records = result.records
+    if isinstance(records, SpilledRecords):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM read_parquet({sql_literal(str(records.path))}) "
+            f"WHERE _reject IS NULL"
+        )
+        return "_incoming"
+    if "_row" not in records.column_names:
+        # Formats without lines (JSON, shapefiles) number their records from 1.
+        records = records.append_column("_row", pa.array(np.arange(1, records.num_rows + 1), pa.int64()))
+    con.register("_incoming", records)
+    return "_incoming"
+
+
+def _source_columns(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()]
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+
+
+def _drop_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> None:
+    if isinstance(result.records, SpilledRecords):
+        con.execute("DROP VIEW IF EXISTS _incoming")
+    else:
+        con.unregister("_incoming")
 
 
 def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datetime) -> int:
@@ -246,8 +293,9 @@ def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datet
 def _release_older(incoming: str, stored: str) -> str:
     """SQL: the incoming release is known to be older than the stored one.
 
-    Releases compare as dotted version numbers (21.1 < 23.1 < 26.0.2); when either is missing
-    or not numeric, the incoming row is taken as the newer.
+    Releases compare as dotted version numbers (21.1 < 23.1 < 26.0.2) or as ISO dates
+    (ACLED exports: 2024-05-14 < 2024-06-04); when either is missing or of another form, the
+    incoming row is taken as the newer.
     """
     def as_list(expr: str) -> str:
         return f"list_transform(string_split({expr}, '.'), lambda x: TRY_CAST(x AS INTEGER))"
@@ -255,7 +303,11 @@ def _release_older(incoming: str, stored: str) -> str:
     def numeric(expr: str) -> str:
         return f"regexp_full_match(coalesce({expr}, ''), '[0-9]+(\\.[0-9]+)*')"
 
+    def iso_date(expr: str) -> str:
+        return f"regexp_full_match(coalesce({expr}, ''), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([ T].*)?')"
+
     return (
-        f"({numeric(incoming)} AND {numeric(stored)} "
-        f"AND {as_list(incoming)} < {as_list(stored)})"
+        f"(({numeric(incoming)} AND {numeric(stored)} "
+        f"AND {as_list(incoming)} < {as_list(stored)}) "
+        f"OR ({iso_date(incoming)} AND {iso_date(stored)} AND {incoming} < {stored}))"
     )
