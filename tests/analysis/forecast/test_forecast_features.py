@@ -31,7 +31,8 @@ def test_un_presence_and_conflict_intensity_from_stored_rows(sahel_store):
     region = resolve_region(sahel_store, "MLI")
     months = np.arange(month_id("2014-01"), month_id("2016-12") + 1)
     assert un_presence(sahel_store, region, months) == {} and conflict_intensity(sahel_store, region, months) == {}
-    assert not any(context_status(sahel_store).values())
+    status = context_status(sahel_store)
+    assert not status["un_deployments (Geo-PKO)"] and not status["un_bases (RADPKO)"] and not status["conflicts (UCDP/PRIO ACD)"]
     gao = int(priogrid.gid(16.27, -0.04))
     assert gao in region.units
     con = sahel_store.con
@@ -65,17 +66,20 @@ def test_un_presence_and_conflict_intensity_from_stored_rows(sahel_store):
 
 def test_perpetrator_kinds_from_the_actor_registry(sahel_store):
     con = sahel_store.con
-    con.execute("CREATE TABLE actors (actor_id VARCHAR, kind VARCHAR, name VARCHAR)")
-    con.execute("CREATE TABLE event_actors (event_uid VARCHAR, role VARCHAR, position INTEGER, raw_name VARCHAR, actor_id VARCHAR, score DOUBLE, method VARCHAR, status VARCHAR)")
+    from bluehelmet.actors.schema import ensure_actor_tables
+
+    ensure_actor_tables(con)
+    con.execute("DELETE FROM event_actors")
     # Pretend the registry says one non-state-named perpetrator is a foreign force.
     rows = con.execute("SELECT uid, side_a, deaths_best FROM events WHERE violence_category = 'one_sided' AND side_a NOT ILIKE 'Government of %' "
                        "AND country_iso3 = 'MLI' ORDER BY deaths_best DESC, uid LIMIT 1").fetchall()
     uid, side_a, deaths = rows[0]
-    con.execute("INSERT INTO actors VALUES ('f1', 'foreign_force', 'x')")
-    con.execute("INSERT INTO event_actors VALUES (?, 'side_a', 0, ?, 'f1', 1.0, 'exact', 'resolved')", [uid, side_a])
+    con.execute("INSERT INTO actors (actor_id, name, kind) VALUES ('f1', 'x', 'foreign_force')")
+    con.execute("INSERT INTO event_actors (event_uid, role, position, raw_name, actor_id, score, method, status) "
+                "VALUES (?, 'side_a', 0, ?, 'f1', 1.0, 'exact', 'auto')", [uid, side_a])
     region = resolve_region(sahel_store, "MLI")
     panel = build_panel(sahel_store, region, month_id("1989-01"), month_id("2018-12"))
-    con.execute("DROP TABLE event_actors")
+    con.execute("DELETE FROM event_actors")
     fallback = build_panel(sahel_store, region, month_id("1989-01"), month_id("2018-12"))
     assert "registry" in panel.perpetrator_source and "raw side_a" in fallback.perpetrator_source
     assert panel.series["osv_deaths_state"].sum() == fallback.series["osv_deaths_state"].sum() + deaths

@@ -60,6 +60,9 @@ def test_panel_matches_pandas_on_real_rows(sahel_store, sahel_raw):
 
 
 def test_perpetrator_kind_fallback_from_raw_names(sahel_store, sahel_raw):
+    # Without resolved actors (an empty event_actors table) kinds come from the raw side_a name.
+    if "event_actors" in sahel_store.tables():
+        sahel_store.con.execute("DELETE FROM event_actors")
     region = resolve_region(sahel_store, "MLI")
     panel = build_panel(sahel_store, region, month_id("1989-01"), month_id("2018-12"))
     osv = sahel_raw[(sahel_raw.type_of_violence == "One-sided violence")]
@@ -67,4 +70,4 @@ def test_perpetrator_kind_fallback_from_raw_names(sahel_store, sahel_raw):
     state = in_region[in_region.side_a.str.startswith("Government of")].best_death.sum()
     assert panel.series["osv_deaths_state"].sum() == state
     assert panel.series["osv_deaths_state"].sum() + panel.series["osv_deaths_nonstate"].sum() == panel.series["osv_deaths"].sum()
-    assert "raw side_a" in panel.perpetrator_source
+    assert panel.perpetrator_source.startswith("raw side_a")

@@ -24,7 +24,7 @@ from bluehelmet.analysis.forecast.region import Region
 from bluehelmet.geo import priogrid
 from bluehelmet.geo.countries import gw_table
 
-STATE_KINDS = ("state_force", "foreign_force", "un")
+STATE_KINDS = ("state_force", "foreign_force", "un_regional_force")
 FALLBACK_KIND_SQL = "CASE WHEN side_a ILIKE 'Government of %' THEN 'state' ELSE 'non_state' END"
 
 
