@@ -71,3 +71,18 @@ def test_perpetrator_kind_fallback_from_raw_names(sahel_store, sahel_raw):
     assert panel.series["osv_deaths_state"].sum() == state
     assert panel.series["osv_deaths_state"].sum() + panel.series["osv_deaths_nonstate"].sum() == panel.series["osv_deaths"].sum()
     assert panel.perpetrator_source.startswith("raw side_a")
+
+
+def test_admin_unit_panel(sahel_store):
+    # The GED extract has no admin names: give Mali's events a coarse admin1 (north/south of 15 N).
+    con = sahel_store.con
+    con.execute("UPDATE events SET admin1_name = CASE WHEN latitude >= 15 THEN 'North' ELSE 'South' END WHERE country_iso3 = 'MLI'")
+    region = resolve_region(sahel_store, "MLI", unit="admin1")
+    assert region.units.tolist() == ["MLI:North", "MLI:South"]
+    start, end = month_id("2012-01"), month_id("2013-12")
+    panel = build_panel(sahel_store, region, start, end)
+    expected = con.execute(
+        "SELECT admin1_name, sum(deaths_best) FROM events WHERE country_iso3 = 'MLI' AND violence_category = 'state_based' "
+        "AND date_start BETWEEN DATE '2012-01-01' AND DATE '2013-12-31' GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert panel.series["sb_deaths"].sum(axis=1).tolist() == [float(v) for _, v in expected]
