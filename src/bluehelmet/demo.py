@@ -94,6 +94,7 @@ def run(out: Path) -> Path:
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
     import bluehelmet.reports.anatomy_demo  # noqa: F401
+    import bluehelmet.analysis.forecast.demo  # noqa: F401
 
 
 def main() -> None:
