@@ -16,8 +16,9 @@ def forecast_mali(store, out: Path) -> None:
     (out / "forecast_mali_2019-01.png").write_bytes(forecast_map_png(frame, horizon=1))
     console.print(frame.attrs["region"], highlight=False)
     alerts = risk_alerts(frame, threshold=0.3)
-    console.print(f"{len(alerts)} cell(s) with P(any civilian death in 2019-01) >= 0.3; the highest:")
-    for row in alerts.head(5).itertuples():
+    console.print(f"{len(alerts)} cell(s) with P(any civilian death in 2019-01) >= 0.3. The five highest risks:")
+    highest = frame[frame["horizon"] == 1].sort_values("prob_any", ascending=False)
+    for row in highest.head(5).itertuples():
         console.print(f"  cell {row.unit_id} ({row.latitude:.2f}, {row.longitude:.2f}): P = {row.prob_any:.2f}, "
                       f"expected deaths {row.mean:.1f}, 90% interval {row.q05:.0f}-{row.q95:.0f}", highlight=False)
     console.print(f"wrote {out / 'forecast_mali.csv'} and {out / 'forecast_mali_2019-01.png'}", highlight=False)
