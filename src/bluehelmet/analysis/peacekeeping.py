@@ -242,6 +242,7 @@ def fatality_rates(
     frame["troops_source"] = frame["troops_source"].fillna("none")
     frame["rate_per_1000"] = (1000.0 * frame["fatalities"] / frame["troops"]).round(3)
     frame["coverage"] = [_coverage(row, source) for row in frame.itertuples()]
+    frame["troops"] = frame["troops"].round().astype("Int64")  # yearly means: whole troops read better
     return frame[["year", "fatalities", "troops", "troops_source", "rate_per_1000", "coverage"]]
 
 
