@@ -35,8 +35,15 @@ def sahel_ged_rows() -> pd.DataFrame:
     return ged[ged["country"].isin(SAHEL)]
 
 
+# Each test module imports the fixtures, which makes a session fixture per module: the built
+# file is kept here so that the process builds it once.
+_BUILT: list = []
+
+
 @pytest.fixture(scope="session")
 def un_store_file(tmp_path_factory):
+    if _BUILT:
+        return _BUILT[0]
     folder = tmp_path_factory.mktemp("un_store")
     sahel = folder / "ged211_sahel.csv"
     sahel_ged_rows().to_csv(sahel, index=False)
@@ -46,6 +53,7 @@ def un_store_file(tmp_path_factory):
                            (GEOPKO_V1, "geopko"), (GEOPKO_V23, "geopko-v2"), (RADPKO, "radpko"), (sahel, "ucdp-ged"),
                            *((c, "ucdp-candidate") for c in CANDIDATES)):
             bluehelmet.ingest(store, file, kind)
+    _BUILT.append(path)
     return path
 
 
