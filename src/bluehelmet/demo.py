@@ -103,4 +103,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the importable module's main: sections register on bluehelmet.demo, not on __main__.
+    from bluehelmet.demo import main as importable_main
+
+    importable_main()

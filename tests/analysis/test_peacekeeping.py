@@ -177,3 +177,17 @@ def test_bad_input_is_named(un_store):
 def test_an_empty_store_says_what_to_ingest(store):
     with pytest.raises(InvalidRequestError, match="ingest DPPADPOSS-FATALITIES.csv"):
         pk.deadliest_missions(store)
+
+
+def test_demo_section_prints_the_ranking_and_writes_its_files(un_store, raw, tmp_path, capsys):
+    from bluehelmet import demo
+    from bluehelmet.analysis.peacekeeping_demo import peacekeeper_safety
+
+    assert ("Peacekeeper safety", peacekeeper_safety) in demo.SECTIONS
+    peacekeeper_safety(un_store, tmp_path)
+    printed = capsys.readouterr().out
+    assert "Deadliest UN missions" in printed and "MINUSMA" in printed
+    ranking = pd.read_csv(tmp_path / "peacekeeping" / "deadliest_missions.csv")
+    expected = raw[raw["type_of_incident"] == MALICIOUS]["mission_acronym"].value_counts()
+    assert ranking.iloc[0]["mission"] == "MINUSMA" and ranking.iloc[0]["fatalities"] == expected["MINUSMA"]
+    assert (tmp_path / "peacekeeping" / "hrddp-1.html").exists()
