@@ -39,3 +39,26 @@ def centroid(gid_values) -> tuple[np.ndarray, np.ndarray]:
     g = np.asarray(gid_values, dtype=np.int64) - 1
     row, col = np.divmod(g, COLUMNS)
     return row * CELL - 90 + CELL / 2, col * CELL - 180 + CELL / 2
+
+
+def bounds(gid_value: int) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat) of one cell.
+
+    >>> bounds(1)
+    (-180.0, -90.0, -179.5, -89.5)
+    """
+    row, col = divmod(int(gid_value) - 1, COLUMNS)
+    min_lat, min_lon = row * CELL - 90, col * CELL - 180
+    return (float(min_lon), float(min_lat), float(min_lon + CELL), float(min_lat + CELL))
+
+
+def neighbours(gid_value: int) -> list[int]:
+    """The up to 8 cells around one cell (queen contiguity; no wrap at the poles or the date line)."""
+    row, col = divmod(int(gid_value) - 1, COLUMNS)
+    out = []
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            r, c = row + dr, col + dc
+            if (dr or dc) and 0 <= r < ROWS and 0 <= c < COLUMNS:
+                out.append(r * COLUMNS + c + 1)
+    return out
