@@ -128,7 +128,7 @@ def _admin2_locations(con, iso3: str):
     ).fetchall()
     codes = [r[0] for r in rows]
     names = [r[1] for r in rows]
-    geoms = shapely.from_wkb([r[2] for r in rows])
+    geoms = shapely.from_wkb([bytes(r[2]) for r in rows])
     tree = shapely.STRtree(geoms)
     # Queen contiguity: units whose boundaries touch or overlap, each unit with itself.
     left, right = tree.query(geoms, predicate="intersects")
@@ -142,7 +142,7 @@ def _grid_locations(con, iso3: str, event_gids: list[int]):
 
     rows = con.execute("SELECT geometry FROM admin_units WHERE country_iso3 = ? AND level = 1", [iso3]).fetchall()
     if rows:
-        country = shapely.union_all(shapely.from_wkb([r[0] for r in rows]))
+        country = shapely.union_all(shapely.from_wkb([bytes(r[0]) for r in rows]))
         minx, miny, maxx, maxy = country.bounds
         lats = np.arange(math.floor(miny * 2) / 2 + 0.25, maxy + 0.5, 0.5)
         lons = np.arange(math.floor(minx * 2) / 2 + 0.25, maxx + 0.5, 0.5)

@@ -238,7 +238,7 @@ def with_geometry(con, matrix: ThreatMatrix):
             "SELECT pcode, geometry FROM admin_units WHERE country_iso3 = ? AND level = ?",
             [matrix.area.country, int(level[-1])],
         ).fetchall()
-        shapes = {p: shapely.from_wkb(g) for p, g in rows}
+        shapes = {p: shapely.from_wkb(bytes(g)) for p, g in rows}
         geoms = [shapes.get(code) for code in frame[code_col]]
     if "event_ids" in frame:
         frame["event_ids"] = frame["event_ids"].map(lambda ids: ";".join(ids))

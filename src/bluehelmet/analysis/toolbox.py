@@ -160,7 +160,7 @@ def _positions_in_area(con, place: Area, period) -> pd.DataFrame:
         shape = shapely.box(*priogrid.bounds(int(place.code)))
     else:
         rows = con.execute("SELECT geometry FROM admin_units WHERE pcode = ?", [place.code]).fetchall()
-        shape = shapely.from_wkb(rows[0][0])
+        shape = shapely.from_wkb(bytes(rows[0][0]))
     inside = shapely.contains_xy(shape, positions["longitude"].to_numpy(), positions["latitude"].to_numpy())
     return positions[inside]
 

@@ -24,12 +24,19 @@ PATTERN_COLOURS = {
 }
 
 
+# "svg" for the HTML report (sharp at any zoom); "png" for PDF, which WeasyPrint lays out much
+# faster from a raster than from thousands of SVG paths.
+IMAGE_FORMAT = {"value": "svg"}
+
+
 def to_data_uri(fig) -> str:
-    """The figure as an ``data:image/svg+xml;base64,...`` URI (and the figure is closed)."""
+    """The figure as a ``data:`` URI in :data:`IMAGE_FORMAT` (and the figure is closed)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight")
+    fmt = IMAGE_FORMAT["value"]
+    fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150)
     plt.close(fig)
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    mime = "image/svg+xml" if fmt == "svg" else "image/png"
+    return f"data:{mime};base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def perpetrator_chart(frame: pd.DataFrame, top: int = 12) -> str:
@@ -84,7 +91,10 @@ def situation_map(units, deaths: pd.DataFrame, hotspot_shapes, positions: pd.Dat
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    fig, ax = plt.subplots(figsize=(8, 7))
+    fig, ax = plt.subplots(figsize=(9, 7))
+    units = units.copy()
+    # About 500 m of tolerance: invisible at this scale, and the SVG shrinks several-fold.
+    units["geometry"] = units.geometry.simplify(0.005, preserve_topology=True)
     merged = units.merge(deaths, on="code", how="left")
     merged["civilian_deaths"] = merged["civilian_deaths"].fillna(0)
     edges = [0, 1, 5, 20, 50, 100, 250, np.inf]
@@ -96,13 +106,16 @@ def situation_map(units, deaths: pd.DataFrame, hotspot_shapes, positions: pd.Dat
     legend[0].set_label("0")
     if hotspot_shapes is not None and len(hotspot_shapes):
         for pattern, group in hotspot_shapes.groupby("pattern"):
-            group.boundary.plot(ax=ax, color=PATTERN_COLOURS.get(pattern, "black"), linewidth=2.2)
-            legend.append(Line2D([], [], color=PATTERN_COLOURS.get(pattern, "black"), linewidth=2.2, label=f"{pattern} hotspot"))
+            # Sporadic hotspots are common in sparse data: drawn thin and dashed so the others stand out.
+            style = {"linewidth": 1.0, "linestyle": "--"} if pattern in ("sporadic", "historical") else {"linewidth": 2.4}
+            group.boundary.plot(ax=ax, color=PATTERN_COLOURS.get(pattern, "black"), **style)
+            legend.append(Line2D([], [], color=PATTERN_COLOURS.get(pattern, "black"), label=f"{pattern} hotspot", **style))
     if positions is not None and len(positions):
         pts = positions.drop_duplicates(["name", "latitude", "longitude"])
         ax.scatter(pts["longitude"], pts["latitude"], marker="^", s=36, color="#1f78b4", edgecolor="white", linewidth=0.6, zorder=5)
         legend.append(Line2D([], [], marker="^", color="#1f78b4", linestyle="", markersize=7, label="UN position"))
-    ax.legend(handles=legend, title="civilian deaths (best)", fontsize=7, title_fontsize=8, loc="lower left", frameon=True)
+    ax.legend(handles=legend, title="civilian deaths (best)", fontsize=7, title_fontsize=8, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
     ax.set_aspect("equal")

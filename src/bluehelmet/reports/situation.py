@@ -66,7 +66,12 @@ def _map(store, matrix_unit, iso3: str, hot: pd.DataFrame, positions: pd.DataFra
         codes = sorted(set(codes), key=int)
         units = gpd.GeoDataFrame({"code": codes}, geometry=[shapely.box(*priogrid.bounds(int(c))) for c in codes], crs="EPSG:4326")
     else:
-        units = store.admin_units(level=int(level[-1]), country=iso3).rename(columns={"pcode": "code"})[["code", "geometry"]]
+        rows = con.execute(
+            "SELECT pcode, geometry FROM admin_units WHERE country_iso3 = ? AND level = ? ORDER BY pcode", [iso3, int(level[-1])]
+        ).fetchall()
+        units = gpd.GeoDataFrame(
+            {"code": [r[0] for r in rows]}, geometry=[shapely.from_wkb(bytes(r[1])) for r in rows], crs="EPSG:4326"
+        )
     shapes = units.set_index("code").geometry
     hot_rows = hot[hot["pattern"].isin(charts.PATTERN_COLOURS) & hot["location"].isin(shapes.index)]
     hot_shapes = gpd.GeoDataFrame(
@@ -167,7 +172,11 @@ def write_report(store, country: str, start: str, end: str, out: str | Path, *, 
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise InvalidRequestError(f"the report is written as .html or .pdf, not {out.name!r}")
-    text = render_html(build_context(store, country, start, end, recent_months=recent_months))
+    charts.IMAGE_FORMAT["value"] = "png" if suffix == ".pdf" else "svg"
+    try:
+        text = render_html(build_context(store, country, start, end, recent_months=recent_months))
+    finally:
+        charts.IMAGE_FORMAT["value"] = "svg"
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".pdf":
         from weasyprint import HTML
