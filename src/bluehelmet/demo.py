@@ -84,6 +84,7 @@ def run(out: Path) -> Path:
 
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
+    import bluehelmet.reports.demo_report  # noqa: F401
 
 
 def main() -> None:
@@ -93,4 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the package's copy of this module, whose SECTIONS the layers register into on import.
+    from bluehelmet.demo import main as package_main
+
+    package_main()

@@ -1,51 +1,13 @@
-"""Stores with the bundled real Mali data for the threat analyses.
-
-The boundaries come from the bundled OCHA COD-AB GeoJSON. When the store has a ``boundaries``
-reader they are ingested with it; otherwise the rows are written here with GeoPandas in the
-``admin_units`` columns the reader fills, and events are given their units by the same
-``assign_admin_units`` an ingest runs.
-"""
+"""Fixtures for the threat analyses: stores with the bundled real Mali data (see mali_fixtures.py)."""
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pytest
-import shapely
 
 import bluehelmet
 from bluehelmet.data import bundled
 
-GED211 = "ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"
-CANDIDATE = ["ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv", "ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv"]
-BOUNDARIES = {1: "mali_admin_boundaries_ocha_codab/mli_adm1.geojson", 2: "mali_admin_boundaries_ocha_codab/mli_adm2.geojson"}
-
-
-def _has_boundaries_reader() -> bool:
-    from bluehelmet.sources import kinds
-
-    return "boundaries" in kinds()
-
-
-def load_mali_boundaries(store) -> None:
-    """Put Mali's admin1 and admin2 units in ``store`` and assign every event its units."""
-    if _has_boundaries_reader():
-        for level in (1, 2):
-            bluehelmet.ingest(store, bundled(BOUNDARIES[level]), "boundaries")
-        return
-    from bluehelmet.geo.assign import assign_admin_units
-
-    for level in (1, 2):
-        frame = gpd.read_file(bundled(BOUNDARIES[level]))
-        for row in frame.itertuples():
-            pcode = getattr(row, f"admin{level}Pcod")
-            minx, miny, maxx, maxy = row.geometry.bounds
-            store.con.execute(
-                "INSERT INTO admin_units (uid, release, pcode, level, name, parent_pcode, admin1_pcode, admin1_name, "
-                "country_iso3, geometry, min_x, min_y, max_x, max_y, source) VALUES (?, '2015-04-08', ?, ?, ?, ?, ?, ?, 'MLI', ?, ?, ?, ?, ?, 'ocha-codab')",
-                [pcode, pcode, level, getattr(row, f"admin{level}Name"), "ML" if level == 1 else row.admin1Pcod,
-                 row.admin1Pcod, row.admin1Name, shapely.to_wkb(row.geometry), minx, miny, maxx, maxy],
-            )
-    assign_admin_units(store.con, "country_iso3 = ?", ["MLI"])
+from mali_fixtures import CANDIDATE, GED211, load_mali_boundaries
 
 
 @pytest.fixture(scope="session")
@@ -64,4 +26,12 @@ def mali_db(tmp_path_factory):
 def mali(mali_db):
     """The Mali store, opened for one test."""
     with bluehelmet.open(mali_db) as store:
+        yield store
+
+
+@pytest.fixture
+def mali_units(tmp_path):
+    """A fresh store with only Mali's boundaries (events are added by the test)."""
+    with bluehelmet.open(tmp_path / "units.duckdb") as store:
+        load_mali_boundaries(store)
         yield store

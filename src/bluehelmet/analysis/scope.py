@@ -138,9 +138,10 @@ def resolve_country(con, country: str) -> str:
     known = countries_with_events(con)
     if iso3 in {c for c, _ in known}:
         return iso3
-    shown = ", ".join(f"{c} ({n:,})" for c, n in known[:25]) + (" ..." if len(known) > 25 else "")
+    shown = ", ".join(sorted(c for c, _ in known))
     raise NotFoundError(
-        f"no events for country {country!r} in the store; countries with events (count): {shown or 'none: ingest events first'}"
+        f"no events for country {country!r} in the store; the {len(known)} countries with events are: "
+        f"{shown or 'none: ingest events first'}"
     )
 
 
