@@ -32,6 +32,8 @@ def assign_admin_units(con: duckdb.DuckDBPyConnection, where: str = "true", para
     Returns the number of events that got a unit. The names written are the boundaries'
     names; the source's own names stay in ``native`` when the reader kept them there.
     """
+    if not con.execute("SELECT count(*) FROM admin_units").fetchall()[0][0]:
+        return 0
     events = con.execute(
         f"SELECT uid, longitude, latitude FROM events WHERE admin2_pcode IS NULL AND admin1_pcode IS NULL "
         f"AND latitude IS NOT NULL AND longitude IS NOT NULL AND ({where})",

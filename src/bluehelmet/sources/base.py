@@ -10,6 +10,7 @@ is row 2); for formats without lines (JSON pages, shapefiles) they count records
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -36,6 +37,39 @@ def empty_rejects() -> pa.Table:
 
 
 @dataclass
+class SpilledRecords:
+    """Canonical rows written to a Parquet file instead of memory, for files of millions of rows.
+
+    The file has the canonical columns plus ``_row`` and ``_reject`` (NULL for accepted rows);
+    the store reads the accepted rows straight from it. The temporary folder goes away with
+    this object.
+    """
+
+    path: Path
+    num_rows: int
+    folder: tempfile.TemporaryDirectory | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(self.path).names
+
+    def to_arrow(self) -> pa.Table:
+        """The accepted rows as an Arrow table (reads the whole file into memory)."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(self.path)
+        table = table.filter(pc.is_null(table.column("_reject")))
+        return table.drop_columns([c for c in ("_reject", "_reject_value") if c in table.column_names])
+
+    def to_pandas(self):
+        """The accepted rows as a DataFrame."""
+        return self.to_arrow().to_pandas()
+
+
+@dataclass
 class ReadResult:
     """The output of a reader for one file.
 
@@ -46,7 +80,8 @@ class ReadResult:
     table:
         The canonical table the records belong to (``events``, ``un_fatalities``...).
     records:
-        One row per accepted input record, with the canonical columns of ``table``.
+        One row per accepted input record, with the canonical columns of ``table`` (and
+        ``_row``, the source row number), in memory or spilled to Parquet.
     rejects:
         One row per rejected input record (:data:`REJECT_SCHEMA`).
     rows_in:
@@ -59,7 +94,7 @@ class ReadResult:
 
     kind: str
     table: str
-    records: pa.Table
+    records: pa.Table | SpilledRecords
     rejects: pa.Table = field(default_factory=empty_rejects)
     rows_in: int = 0
     release: str | None = None
@@ -107,10 +142,9 @@ def split_by_checks(
     if not checks:
         con.execute(f"CREATE OR REPLACE TEMP VIEW {staging}_checked AS SELECT *, NULL::INTEGER AS _reject FROM {staging}")
         return empty_rejects()
-    cases = " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staging}_checked AS "
-        f"SELECT *, CASE {cases} ELSE NULL END AS _reject FROM {staging}"
+        f"SELECT *, {reject_code_sql(checks)} AS _reject FROM {staging}"
     )
     raw = raw_expression or "NULL::VARCHAR"
     parts = []
@@ -132,6 +166,52 @@ def sql_literal(value: str | None) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def reject_code_sql(checks: list[Check]) -> str:
+    """SQL giving the index of the first check a row breaks, or NULL when it breaks none."""
+    if not checks:
+        return "NULL::INTEGER"
+    return "CASE " + " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks)) + " END"
+
+
+def reject_value_sql(checks: list[Check], code: str = "_reject") -> str:
+    """SQL giving the offending value of a rejected row, given its reject code column."""
+    if not checks:
+        return "NULL::VARCHAR"
+    cases = " ".join(
+        f"WHEN {i} THEN CAST({c.value or c.column or 'NULL'} AS VARCHAR)" for i, c in enumerate(checks)
+    )
+    return f"CASE {code} {cases} END"
+
+
+def rejects_from_codes(codes: pa.Table, checks: list[Check]) -> pa.Table:
+    """Turn rows of (``_row``, ``_reject``, ``_reject_value``) into a rejects table."""
+    code = codes.column("_reject").to_pylist()
+    return pa.table(
+        {
+            "row_number": codes.column("_row").cast(pa.int64()),
+            "column_name": pa.array([checks[i].column for i in code], pa.string()),
+            "value": codes.column("_reject_value").cast(pa.string()),
+            "reason": pa.array([checks[i].reason for i in code], pa.string()),
+            "raw": pa.nulls(codes.num_rows, pa.string()),
+        }
+    ).cast(REJECT_SCHEMA)
+
+
+def canonical_select(table: str, select: dict[str, str]) -> list[str]:
+    """SQL select items for every canonical column of ``table``, cast to its type.
+
+    ``select`` maps canonical column names to SQL expressions; columns not given are NULL.
+    """
+    unknown = set(select) - set(canonical_columns(table))
+    if unknown:
+        raise KeyError(f"not columns of {table}: {sorted(unknown)}")
+    items = []
+    for column, sql_type in canonical_columns(table).items():
+        base_type = sql_type.replace(" NOT NULL", "")
+        items.append(f"CAST({select.get(column, 'NULL')} AS {base_type}) AS {column}")
+    return items
+
+
 def to_canonical(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -147,14 +227,7 @@ def to_canonical(
     ``row_column`` (the source row number) is carried along as ``_row`` so the store can name
     the row of a duplicate id.
     """
-    unknown = set(select) - set(canonical_columns(table))
-    if unknown:
-        raise KeyError(f"not columns of {table}: {sorted(unknown)}")
-    exprs = []
-    for column, sql_type in canonical_columns(table).items():
-        base_type = sql_type.replace(" NOT NULL", "")
-        expr = select.get(column, "NULL")
-        exprs.append(f"CAST({expr} AS {base_type}) AS {column}")
+    exprs = canonical_select(table, select)
     if row_column:
         exprs.append(f"CAST({row_column} AS BIGINT) AS _row")
     query = f"SELECT {', '.join(exprs)} FROM {source_relation}"

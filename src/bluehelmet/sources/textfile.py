@@ -68,6 +68,7 @@ def load_delimited(
     required: list[str],
     relation: str = "staging",
     aliases: dict[str, str] | None = None,
+    materialise: bool = True,
 ) -> DelimitedFile:
     """Load ``path`` into the temp table ``relation`` with every column as text.
 
@@ -82,6 +83,10 @@ def load_delimited(
         missing, :class:`MissingColumnsError` names them and lists the columns found.
     aliases:
         Header names to rename (case-insensitive), for sources whose releases renamed columns.
+    materialise:
+        True (default): load into a temp table and return the parser's rejects and the row
+        count. False: create a streaming view instead, for readers that make one pass over a
+        large file; they call :func:`parser_rejects` after the pass (``rows_in`` is -1).
 
     Raises
     ------
@@ -113,77 +118,69 @@ def load_delimited(
         # Rejected lines go to DuckDB's reject tables, scoped per connection.
         rejects_table="csv_rejects",
         rejects_scan="csv_reject_scans",
-        sample_size=-1 if path.stat().st_size < 50_000_000 else 20_480,
+        # Every column is text, so the sniffer only needs the header and a few lines.
+        sample_size=2048,
+    )
+    source = (
+        "read_csv(" + _duck_value(str(path)) + ", "
+        + ", ".join(f"{k} = {_duck_value(v)}" for k, v in options.items()) + ")"
     )
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {relation}_raw AS SELECT * FROM read_csv(?, "
-            + ", ".join(f"{k} = {_duck_value(v)}" for k, v in options.items())
-            + ")",
-            [str(path)],
-        )
+        raw_header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
-
-    header = [d[0] for d in con.execute(f"SELECT * FROM {relation}_raw LIMIT 0").description]
-    renames = _renames(header, aliases or {})
-    header = [renames.get(h, h) for h in header]
+    renames = _renames(raw_header, aliases or {})
+    header = [renames.get(h, h) for h in raw_header]
     missing = [c for c in required if c not in header]
     if missing:
         raise MissingColumnsError(path, missing, header, kind)
 
-    # DuckDB logs one error per missing column of a short line: one row in, one reject out.
-    parser_rejects = con.sql(
+    # _row is the row number a spreadsheet shows (header = 1). DuckDB streams an empty-OVER
+    # row_number, so the view below reads the file once, in order, without a copy.
+    select = ", ".join(f'"{old}" AS "{renames.get(old, old)}"' for old in raw_header)
+    select += ", row_number() OVER () + 1 AS _row"
+    if not materialise:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT {select} FROM {source}")
+        return DelimitedFile(path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
+    except duckdb.Error as exc:
+        raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
+    rejects = parser_rejects(con, len(header))
+    if rejects.num_rows:
+        con.execute(f"UPDATE {relation} SET _row = {row_fix_sql(con, rejects, '_row')}")
+    n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+    return DelimitedFile(path, relation, header, delimiter, encoding, rejects, n_kept + rejects.num_rows)
+
+
+def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
+    """Rows the CSV parser could not split, once the file has been read through.
+
+    DuckDB logs one error per missing column of a short line: one row in, one reject out.
+    """
+    rejects = con.sql(
         "SELECT line::BIGINT AS row_number, first(column_name ORDER BY column_idx) AS column_name, "
         "first(csv_line) AS value, first(error_message ORDER BY column_idx) AS reason, "
         "first(csv_line) AS raw FROM csv_rejects GROUP BY line ORDER BY line"
     ).to_arrow_table()
-    reject_rows = parser_rejects.column("row_number").to_numpy() if parser_rejects.num_rows else np.array([], dtype=np.int64)
-    reject_reasons = [
-        f"row cannot be split into the header's {len(header)} columns ({m})"
-        for m in parser_rejects.column("reason").to_pylist()
+    reasons = [
+        f"row cannot be split into the header's {n_columns} columns ({m})"
+        for m in rejects.column("reason").to_pylist()
     ]
-    parser_rejects = parser_rejects.set_column(3, "reason", pa.array(reject_reasons, pa.string()))
-
-    # _row is the row number a spreadsheet shows: record k (1-based among the rows DuckDB kept)
-    # is data record k + (rejected records before it), plus 1 for the header.
-    n_kept = con.execute(f"SELECT count(*) FROM {relation}_raw").fetchall()[0][0]
-    record_numbers = _kept_record_numbers(n_kept, np.sort(reject_rows - 1))
-    con.register(f"{relation}_rownums", pa.table({"_row": record_numbers + 1}))
-    select_cols = ", ".join(
-        f'r."{old}" AS "{renames.get(old, old)}"' for old in _raw_header(con, relation)
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {relation} AS "
-        f"SELECT {select_cols}, n._row FROM "
-        f"(SELECT *, row_number() OVER () AS _k FROM {relation}_raw) r "
-        f"JOIN (SELECT _row, row_number() OVER () AS _k FROM {relation}_rownums) n USING (_k)"
-    )
-    con.execute(f"DROP TABLE {relation}_raw")
-    con.unregister(f"{relation}_rownums")
-    return DelimitedFile(
-        path=path,
-        relation=relation,
-        header=header,
-        delimiter=delimiter,
-        encoding=encoding,
-        rejects=parser_rejects.cast(REJECT_SCHEMA),
-        rows_in=n_kept + parser_rejects.num_rows,
-    )
+    return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
 
 
-def _kept_record_numbers(n_kept: int, rejected_records: np.ndarray) -> np.ndarray:
-    """1-based record numbers of the kept records, given the sorted rejected ones."""
-    k = np.arange(1, n_kept + 1, dtype=np.int64)
-    if rejected_records.size == 0:
-        return k
-    # The k-th kept record is k plus the number of rejected records before it.
-    shifted = rejected_records - np.arange(rejected_records.size)
-    return k + np.searchsorted(shifted, k, side="right")
+def row_fix_sql(con: duckdb.DuckDBPyConnection, rejects: pa.Table, column: str) -> str:
+    """SQL giving the true row number of a kept row numbered ``column`` before skipped rows.
 
-
-def _raw_header(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
-    return [d[0] for d in con.execute(f"SELECT * FROM {relation}_raw LIMIT 0").description]
+    The parser skips the rows it rejects, so the k-th kept record is record
+    k + (rejected records before it). With the rejected record numbers sorted (r_0 < r_1 ...),
+    that count is the number of r_i - i that are <= k.
+    """
+    rejected = np.sort(rejects.column("row_number").to_numpy() - 1)
+    shifted = rejected - np.arange(rejected.size)
+    con.register("_skipped_rows", pa.table({"s": shifted}))
+    return f"{column} + (SELECT count(*) FROM _skipped_rows WHERE s <= {column} - 1)"
 
 
 def _renames(header: list[str], aliases: dict[str, str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ Codebook: UCDP GED Codebook version 23.1 (Davies, Pettersson, Öberg 2023); Sund
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -23,9 +24,20 @@ import pyarrow as pa
 
 from bluehelmet.geo.countries import gw_table, lookup_table
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical
+from bluehelmet.errors import InputFileError, MissingColumnsError
+from bluehelmet.sources.base import (
+    Check,
+    ReadResult,
+    SpilledRecords,
+    canonical_select,
+    reject_code_sql,
+    reject_value_sql,
+    rejects_from_codes,
+    sql_literal,
+)
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import load_delimited
+from bluehelmet.sources.textfile import load_delimited, parser_rejects, row_fix_sql
+from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
 COLUMN_ALIASES = {
@@ -103,25 +115,59 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
     if candidate is None:
         candidate = is_candidate_release(release)
     kind = "ucdp-candidate" if candidate else "ucdp-ged"
-    con = duckdb.connect()
+    folder = tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
+    # A memory limit with a spill folder keeps a million-row file within a bounded footprint.
+    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": folder.name})
     try:
-        loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES)
+        loaded = load_delimited(
+            con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False
+        )
         header = set(loaded.header)
         if "date_start" not in header and not {"year", "month", "day"} <= header:
-            from bluehelmet.errors import MissingColumnsError
-
             raise MissingColumnsError(path, ["date_start (or year, month, day)"], loaded.header, kind)
         _register_country_tables(con)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
-        rejects = split_by_checks(con, "parsed", _checks(header), raw_expression="NULL")
-        records = to_canonical(con, "events", _canonical(header, kind, release), "parsed_checked")
-        all_rejects = pa.concat_tables([loaded.rejects, rejects])
+        gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
+        country = _col(header, "country")
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))}, "
+            f"g.iso3 AS _gw_iso3, n.iso3 AS _name_iso3 FROM staging s "
+            f"LEFT JOIN gw_iso3 g ON g.gwno = {gwno} LEFT JOIN name_iso3 n ON n.name = lower(trim({country}))"
+        )
+        checks = _checks(header)
+        spill = Path(folder.name) / "records.parquet"
+        canonical = canonical_select("events", _canonical(header, kind, release))
+        try:
+            # The row digest is computed here, in the one pass over the file, so the store
+            # need not read the wide columns to tell new rows from revised ones.
+            con.execute(
+                f"COPY (SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
+                f" SELECT {', '.join(canonical)}, _row, _reject, _reject_value FROM ("
+                f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
+                f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM parsed)))"
+                f") TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
+            )
+        except duckdb.Error as exc:
+            raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
+        parser = parser_rejects(con, len(loaded.header))
+        if parser.num_rows:
+            # Rows the parser skipped shift the numbers of the rows after them: renumber.
+            fixed = Path(folder.name) / "records_renumbered.parquet"
+            con.execute(
+                f"COPY (SELECT * REPLACE ({row_fix_sql(con, parser, '_row')} AS _row) "
+                f"FROM read_parquet({sql_literal(str(spill))})) TO {sql_literal(str(fixed))} (FORMAT parquet)"
+            )
+            spill = fixed
+        codes = con.sql(
+            f"SELECT _row, _reject, _reject_value FROM read_parquet({sql_literal(str(spill))}) "
+            f"WHERE _reject IS NOT NULL ORDER BY _row"
+        ).to_arrow_table()
+        total = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
         return ReadResult(
             kind=kind,
             table="events",
-            records=records,
-            rejects=all_rejects,
-            rows_in=loaded.rows_in,
+            records=SpilledRecords(spill, total - codes.num_rows, folder),
+            rejects=pa.concat_tables([parser, rejects_from_codes(codes, checks)]),
+            rows_in=total + parser.num_rows,
             release=release,
         )
     finally:
@@ -212,14 +258,10 @@ def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, st
     native = (
         "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
     )
-    country_id = c("country_id")
     date_prec = c("date_prec")
     where_prec = c("where_prec")
     gid = f"coalesce(TRY_CAST(TRY_CAST({c('priogrid_gid')} AS DOUBLE) AS INTEGER), {gid_sql('_lat', '_lon')})"
-    iso3 = (
-        f"coalesce((SELECT iso3 FROM gw_iso3 g WHERE g.gwno = CAST(TRY_CAST(TRY_CAST({country_id} AS DOUBLE) AS INTEGER) AS VARCHAR)), "
-        f"(SELECT iso3 FROM name_iso3 n WHERE n.name = lower(trim(country))))"
-    )
+    iso3 = "coalesce(_gw_iso3, _name_iso3)"
     date_precision = "CASE " + " ".join(f"WHEN trim({date_prec}) = '{k}' THEN '{v}'" for k, v in DATE_PRECISION.items())
     date_precision += " ELSE 'day' END" if "date_prec" not in header else " ELSE 'unknown' END"
     loc_precision = "CASE " + " ".join(f"WHEN trim({where_prec}) = '{k}' THEN '{v}'" for k, v in WHERE_PRECISION.items())

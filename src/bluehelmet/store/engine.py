@@ -24,9 +24,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
-from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, SpilledRecords, sql_literal
+from bluehelmet.store.digest import ensure_hash_version, row_hash_sql
 from bluehelmet.store.schema import CANONICAL_TABLES, history_table
 
 
@@ -88,15 +90,6 @@ def previous_ingest(con: duckdb.DuckDBPyConnection, sha256: str, kind: str) -> I
     )
 
 
-def row_hash_sql(table: str, alias: str = "") -> str:
-    """SQL for the digest of a row's content columns; NULL and '' hash differently."""
-    prefix = f"{alias}." if alias else ""
-    parts = [
-        f"coalesce(CAST({prefix}{c} AS VARCHAR), chr(0))" for c in CANONICAL_TABLES[table].content_columns
-    ]
-    return f"md5(concat_ws(chr(31), {', '.join(parts)}))"
-
-
 def apply_read_result(
     con: duckdb.DuckDBPyConnection,
     result: ReadResult,
@@ -107,6 +100,7 @@ def apply_read_result(
     """Write ``result`` into the store through ``con``; the caller owns the transaction."""
     table = CANONICAL_TABLES[result.table]
     history = history_table(table.name)
+    ensure_hash_version(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     batch_id = con.execute("SELECT nextval('ingest_batch_ids')").fetchall()[0][0]
     con.execute(
@@ -116,68 +110,75 @@ def apply_read_result(
     )
 
     columns = list(table.columns)
-    con.register("_incoming_arrow", result.records)
-    # Duplicate uids inside one file: keep the first row, reject the others.
-    has_row = "_row" in result.records.column_names
-    order = "_row" if has_row else "_pos"
+    source = _register_source(con, result)
+    # Classification works on narrow rows (key, row number, release, digest); the wide
+    # columns are read once more only for the rows written. Spilled readers computed the
+    # digest in their own pass.
+    digest = "row_hash" if "row_hash" in _source_columns(con, source) else row_hash_sql(table.name)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _incoming AS "
-        f"SELECT *, row_number() OVER (PARTITION BY uid ORDER BY {order}) AS _dup, "
-        f"{row_hash_sql(table.name)} AS row_hash "
-        f"FROM (SELECT *, row_number() OVER () AS _pos FROM _incoming_arrow)"
+        f"CREATE OR REPLACE TEMP TABLE _keys AS "
+        f"SELECT uid, _row, release, {digest} AS row_hash, "
+        f"row_number() OVER (PARTITION BY uid ORDER BY _row) AS _dup FROM {source}"
     )
-    con.unregister("_incoming_arrow")
-    row_expr = "_row" if has_row else "_pos"
     duplicates = con.sql(
-        f"SELECT i.{row_expr}::BIGINT AS row_number, 'uid' AS column_name, i.uid AS value, "
-        f"'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
-        f"FROM _incoming i WHERE _dup > 1 ORDER BY 1"
+        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
+        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
+        "FROM _keys WHERE _dup > 1 ORDER BY 1"
     ).to_arrow_table()
-
+    deleted_flag = "coalesce(t.deleted, false)" if "deleted" in columns else "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
-        SELECT i.*,
+        SELECT k.uid, k._row, k.row_hash,
                CASE
                  WHEN t.uid IS NULL THEN 'stored'
-                 WHEN t.row_hash = i.row_hash AND coalesce(t.deleted_flag, false) = false THEN 'unchanged'
-                 WHEN {_release_older('i.release', 't.release')} THEN 'unchanged'
+                 WHEN t.row_hash = k.row_hash AND NOT {deleted_flag} THEN 'unchanged'
+                 WHEN {_release_older('k.release', 't.release')} THEN 'unchanged'
                  ELSE 'updated'
                END AS _action
-        FROM _incoming i
-        LEFT JOIN (SELECT uid, row_hash, release,
-                          {'deleted' if 'deleted' in columns else 'false'} AS deleted_flag
-                   FROM {table.name}) t USING (uid)
-        WHERE i._dup = 1
+        FROM _keys k
+        LEFT JOIN {table.name} t ON t.uid = k.uid
+        WHERE k._dup = 1
         """
     )
     counts = dict(con.execute("SELECT _action, count(*) FROM _classified GROUP BY 1").fetchall())
     col_list = ", ".join(columns)
+    source_cols = ", ".join(f"s.{c}" for c in columns)
     engine_cols = "batch_id, first_batch_id, row_hash, updated_at"
     if counts.get("updated"):
+        changed = "SELECT uid FROM _classified WHERE _action = 'updated'"
         con.execute(
-            f"INSERT INTO {history} SELECT t.*, ?, ? FROM {table.name} t "
-            f"WHERE t.uid IN (SELECT uid FROM _classified WHERE _action = 'updated')",
+            f"INSERT INTO {history} SELECT t.*, ?, ? FROM {table.name} t WHERE t.uid IN ({changed})",
             [now, batch_id],
         )
         # Keep when the row was first stored across its revisions.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _first AS SELECT uid, first_batch_id FROM {table.name} "
-            f"WHERE uid IN (SELECT uid FROM _classified WHERE _action = 'updated')"
+            f"WHERE uid IN ({changed})"
         )
-        con.execute(
-            f"DELETE FROM {table.name} WHERE uid IN (SELECT uid FROM _classified WHERE _action = 'updated')"
-        )
+        con.execute(f"DELETE FROM {table.name} WHERE uid IN ({changed})")
         con.execute(
             f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
-            f"SELECT {', '.join('c.' + c for c in columns)}, ?, f.first_batch_id, c.row_hash, ? "
-            f"FROM _classified c JOIN _first f USING (uid) WHERE c._action = 'updated'",
+            f"SELECT {source_cols}, ?, f.first_batch_id, c.row_hash, ? "
+            f"FROM {source} s JOIN _classified c ON c._row = s._row JOIN _first f ON f.uid = c.uid "
+            f"WHERE c._action = 'updated'",
             [batch_id, now],
         )
-    if counts.get("stored"):
+    # _keys holds every incoming row, duplicates included: if all of them are to be stored,
+    # nothing existed and nothing repeats (a first load), so write straight from the source.
+    all_new = counts.get("stored", 0) == _count(con, "_keys")
+    if all_new and counts.get("stored"):
+        source_digest = "s.row_hash" if digest == "row_hash" else row_hash_sql(table.name, "s")
         con.execute(
             f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
-            f"SELECT {col_list}, ?, ?, row_hash, ? FROM _classified WHERE _action = 'stored'",
+            f"SELECT {source_cols}, ?, ?, {source_digest}, ? FROM {source} s",
+            [batch_id, batch_id, now],
+        )
+    elif counts.get("stored"):
+        con.execute(
+            f"INSERT INTO {table.name} ({col_list}, {engine_cols}) "
+            f"SELECT {source_cols}, ?, ?, c.row_hash, ? "
+            f"FROM {source} s JOIN _classified c ON c._row = s._row WHERE c._action = 'stored'",
             [batch_id, batch_id, now],
         )
 
@@ -220,9 +221,41 @@ def apply_read_result(
             batch_id,
         ],
     )
-    con.execute("DROP TABLE IF EXISTS _incoming")
-    con.execute("DROP TABLE IF EXISTS _classified")
+    for temp in ("_keys", "_classified", "_first"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    _drop_source(con, result)
     return report
+
+
+def _register_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> str:
+    """Expose the reader's rows as the relation ``_incoming``, with a ``_row`` column."""
+    records = result.records
+    if isinstance(records, SpilledRecords):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM read_parquet({sql_literal(str(records.path))}) "
+            f"WHERE _reject IS NULL"
+        )
+        return "_incoming"
+    if "_row" not in records.column_names:
+        # Formats without lines (JSON, shapefiles) number their records from 1.
+        records = records.append_column("_row", pa.array(np.arange(1, records.num_rows + 1), pa.int64()))
+    con.register("_incoming", records)
+    return "_incoming"
+
+
+def _source_columns(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {source}").fetchall()]
+
+
+def _count(con: duckdb.DuckDBPyConnection, relation: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
+
+
+def _drop_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> None:
+    if isinstance(result.records, SpilledRecords):
+        con.execute("DROP VIEW IF EXISTS _incoming")
+    else:
+        con.unregister("_incoming")
 
 
 def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datetime) -> int:

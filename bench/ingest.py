@@ -1,0 +1,112 @@
+"""Ingest speed and memory on a million GED rows, against DuckDB's own CSV read and pandas.
+
+The input is made by resampling the 1,000 real events of the bundled UCDP GED 23.1 sample
+(with replacement) to 1,000,000 rows, each given a new unique id: the figures below are for
+*resampled real rows*, not for a real million-event file.
+
+Three measurements, each in its own process so that peak memory (max RSS) is its own:
+
+- ``bluehelmet``: ``bluehelmet.ingest`` into a new store (read, validate, map, write, index);
+- ``duckdb``: ``CREATE TABLE t AS SELECT * FROM read_csv(file)``, the floor;
+- ``pandas``: ``pandas.read_csv(file)`` alone, what an analyst would otherwise do.
+
+Targets: bluehelmet throughput at least 0.4x DuckDB's raw read and at least 2x pandas; peak
+memory under 1.5 GB.
+
+Run: ``.venv/bin/python bench/ingest.py [--rows 1000000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "src/bluehelmet/data/ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
+
+WORKERS = {
+    "bluehelmet": """
+import bluehelmet
+store = bluehelmet.open(DB)
+report = bluehelmet.ingest(store, FILE, "ucdp-ged")
+assert report.stored == report.rows_in - report.rejected, report
+rows = report.stored
+""",
+    "duckdb": """
+import duckdb
+con = duckdb.connect(DB)
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{FILE}')")
+rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+""",
+    "pandas": """
+import pandas
+rows = len(pandas.read_csv(FILE, low_memory=False))
+""",
+}
+
+
+def make_input(rows: int, out: Path) -> None:
+    """Resample the real GED sample to ``rows`` rows with fresh unique ids."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        COPY (
+          WITH sample AS (SELECT * FROM read_csv('{SAMPLE}', all_varchar=true)),
+               picks AS (SELECT range AS k, CAST(floor(random() * 1000) AS INTEGER) AS pick FROM range({rows})),
+               numbered AS (SELECT *, row_number() OVER () - 1 AS pick FROM sample)
+          SELECT * REPLACE (CAST(10000000 + k AS VARCHAR) AS id)
+          FROM picks JOIN numbered USING (pick) ORDER BY k
+        ) TO '{out}' (HEADER, DELIMITER ',')
+        """
+    )
+
+
+def measure(name: str, file: Path, workdir: Path) -> dict:
+    """Run one worker in a fresh process; return seconds, rows and peak RSS in MB."""
+    db = workdir / f"{name}.duckdb"
+    # VmHWM (peak resident memory) starts afresh at exec, unlike ru_maxrss, which a child
+    # inherits from the process that started it.
+    code = (
+        "import time, json\n"
+        f"FILE = {str(file)!r}\nDB = {str(db)!r}\n"
+        "t0 = time.perf_counter()\n"
+        + WORKERS[name]
+        + "\nelapsed = time.perf_counter() - t0\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(json.dumps({'seconds': elapsed, 'rows': rows, 'peak_mb': int(hwm) / 1024}))\n"
+    )
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        file = workdir / "ged231_resampled.csv"
+        started = time.perf_counter()
+        make_input(args.rows, file)
+        size_mb = file.stat().st_size / 1e6
+        print(f"input: {args.rows:,} GED rows resampled from the 1,000 real events of GED 23.1 "
+              f"({size_mb:,.0f} MB, made in {time.perf_counter() - started:.1f} s)")
+        results = {name: measure(name, file, workdir) for name in ("duckdb", "pandas", "bluehelmet")}
+    for name, r in results.items():
+        print(f"{name:>10}: {r['seconds']:7.2f} s  {r['rows'] / r['seconds']:>10,.0f} rows/s  peak {r['peak_mb']:,.0f} MB")
+    bh, dk, pd_ = results["bluehelmet"], results["duckdb"], results["pandas"]
+    vs_duckdb = dk["seconds"] / bh["seconds"]
+    vs_pandas = pd_["seconds"] / bh["seconds"]
+    print(f"bluehelmet throughput = {vs_duckdb:.2f}x DuckDB raw read (target >= 0.4), "
+          f"{vs_pandas:.2f}x pandas.read_csv (target >= 2); peak {bh['peak_mb']:,.0f} MB (target < 1,500)")
+
+
+if __name__ == "__main__":
+    main()
