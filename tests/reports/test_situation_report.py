@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bluehelmet.analysis.threats import threat_matrix
@@ -40,6 +41,9 @@ def test_report_has_every_section_and_traceable_figures(report_html, mali):
     # Every event counted appears in the appendix of event ids.
     ids = set(re.findall(r"ucdp:\d+", text.split("Appendix: event ids")[1]))
     assert ids == set(threat_matrix(mali, "MLI", *PERIOD, by=[]).event_ids())
+    evidence = pd.read_csv(report_html.with_name("mali-evidence.csv"))
+    assert set(evidence.loc[evidence["figure"] == "area", "event_id"]) == ids
+    assert set(evidence.loc[evidence["figure"] == "perpetrator", "event_id"]) == ids
     assert "Uppsala Conflict Data Program, UCDP Georeferenced Event Dataset (GED), release 21.1" in text
     assert "Lowy Institute" in text and "OCHA/ITOS" in text
 

@@ -135,6 +135,8 @@ def resolve_country(con, country: str) -> str:
 
     text = (country or "").strip()
     iso3 = text.upper() if len(text) == 3 else (iso3_from_name(text) or text.upper())
+    if con.execute("SELECT 1 FROM events WHERE country_iso3 = ? LIMIT 1", [iso3]).fetchall():
+        return iso3
     known = countries_with_events(con)
     if iso3 in {c for c, _ in known}:
         return iso3

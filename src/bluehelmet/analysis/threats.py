@@ -31,7 +31,7 @@ import pandas as pd
 
 from bluehelmet.analysis.perpetrators import perpetrator_columns, registry_available
 from bluehelmet.analysis.scope import Area, Period, parse_period, require_boundaries, require_events, resolve_area
-from bluehelmet.errors import InvalidRequestError
+from bluehelmet.errors import InvalidRequestError, NotFoundError
 
 HARM_CATEGORIES = ("state_based", "non_state", "one_sided", "riot")
 UNASSIGNED = "unassigned"
@@ -54,14 +54,17 @@ METRICS = [
 ]
 
 
-def harm_events_sql(con, area: Area, period: Period, categories: Sequence[str] = HARM_CATEGORIES) -> tuple[str, list]:
+def harm_events_sql(
+    con, area: Area, period: Period, categories: Sequence[str] = HARM_CATEGORIES, *, use_registry: bool | None = None
+) -> tuple[str, list]:
     """SQL (and parameters) of the events of civilian harm in ``area`` and ``period``, one row each.
 
     The columns are those documented in the module docstring, per event, plus coordinates,
     the raw sides and the attribution. Every analysis of threats reads events through this
     query, so they all count the same way.
     """
-    use_registry = registry_available(con)
+    if use_registry is None:
+        use_registry = registry_available(con)
     perp_select, perp_join = perpetrator_columns(use_registry, "e")
     where, params = area.where()
     where = " AND ".join(f"e.{c.strip()}" for c in where.split(" AND "))
@@ -108,7 +111,16 @@ class ThreatMatrix:
     by: list[str]
     frame: pd.DataFrame
     registry_used: bool
-    sources: pd.DataFrame = field(default_factory=pd.DataFrame)
+    _con: object = field(default=None, repr=False)
+    _harm: tuple[str, list] | None = field(default=None, repr=False)
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """Events counted by source and release (computed when asked, for the citations)."""
+        sql, params = self._harm
+        return self._con.execute(
+            f"SELECT source, release, count(*) AS events FROM ({sql}) h GROUP BY 1, 2 ORDER BY 1, 2", params
+        ).df()
 
     def totals(self) -> dict[str, float]:
         """Totals over every row (events, civilian deaths, abductions...)."""
@@ -174,13 +186,13 @@ def threat_matrix(
     for level in ("admin1", "admin2"):
         if level in by:
             require_boundaries(con, place.country, level)
-    require_events(con, place, period)
-    sql, params = harm_events_sql(con, place, period, categories)
+    use_registry = registry_available(con)
+    sql, params = harm_events_sql(con, place, period, categories, use_registry=use_registry)
     frame = aggregate(con, sql, params, by, with_event_ids=with_event_ids)
-    sources = con.execute(
-        f"SELECT source, release, count(*) AS events FROM ({sql}) h GROUP BY 1, 2 ORDER BY 1, 2", params
-    ).df()
-    return ThreatMatrix(place, period, by, frame, registry_available(con), sources)
+    if frame.empty:
+        require_events(con, place, period)  # raises, saying which months have events
+        raise NotFoundError(f"no events of {', '.join(categories)} in {place.label()} from {period.label()}")
+    return ThreatMatrix(place, period, by, frame, use_registry, con, (sql, params))
 
 
 def aggregate(con, harm_sql: str, params: list, by: Sequence[str], *, with_event_ids: bool = True) -> pd.DataFrame:

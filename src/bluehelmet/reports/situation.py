@@ -42,10 +42,28 @@ OTHER_CITATIONS = {
 }
 
 
+# Above this many events the appendix lists counts only; the ids are in the evidence CSV beside
+# the report (a PDF with 100,000 ids is slow to lay out and no one reads it on paper).
+APPENDIX_LIMIT = 3000
+SHOWN_IDS = 12
+
+
+def _evidence(by_area: pd.DataFrame, by_actor: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
+    """One row per (figure, row label, event id): every event behind the report's tables."""
+    parts = []
+    area_col = next(c for c in ("admin1_name", "admin2_name", "priogrid_gid") if c in by_area)
+    for figure, frame, label in (("area", by_area, area_col), ("perpetrator", by_actor, "perpetrator"), ("alert", alerts, "reason")):
+        if len(frame):
+            ids = frame[[label, "event_ids"]].explode("event_ids").dropna()
+            parts.append(pd.DataFrame({"figure": figure, "row": ids[label].astype(str), "event_id": ids["event_ids"]}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["figure", "row", "event_id"])
+
+
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("bluehelmet.reports", "templates"), autoescape=select_autoescape(["html"]))
     env.filters["num"] = lambda v: "" if v is None or pd.isna(v) else f"{v:,.0f}"
     env.filters["pct"] = lambda v: "" if v is None or pd.isna(v) else f"{100 * v:.0f}%"
+    env.filters["ids"] = lambda ids: ", ".join(list(ids)[:SHOWN_IDS]) + (f" ... and {len(ids) - SHOWN_IDS:,} more (evidence CSV)" if len(ids) > SHOWN_IDS else "")
     env.filters["dec"] = lambda v, d=2: "" if v is None or pd.isna(v) else ("inf" if v == float("inf") else f"{v:.{d}f}")
     return env
 
@@ -130,6 +148,7 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
         other.append(OTHER_CITATIONS["priogrid"])
     totals = overall.totals()
     appendix = by_admin1.frame.copy()
+    evidence = _evidence(by_admin1.frame, by_actor.frame, alert_result.alerts)
     return {
         "title": f"Situation report: {overall.area.label()}",
         "country": iso3,
@@ -156,6 +175,8 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
         "other_sources": other,
         "notes": notes,
         "appendix": appendix.to_dict("records"),
+        "appendix_inline": int(appendix["events"].sum()) <= APPENDIX_LIMIT,
+        "evidence": evidence,
         "un_positions": int(positions[["name", "latitude", "longitude"]].drop_duplicates().shape[0]) if len(positions) else 0,
         "escape": html.escape,
     }
@@ -167,17 +188,25 @@ def render_html(context: dict) -> str:
 
 
 def write_report(store, country: str, start: str, end: str, out: str | Path, *, recent_months: int = 3) -> Path:
-    """Write the situation report to ``out`` (``.html`` or ``.pdf``) and return its path."""
+    """Write the situation report to ``out`` (``.html`` or ``.pdf``) and return its path.
+
+    Beside it, ``<name>-evidence.csv`` lists every event id behind each area, perpetrator and
+    alert of the report (figure, row, event_id).
+    """
     out = Path(out)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".pdf"):
         raise InvalidRequestError(f"the report is written as .html or .pdf, not {out.name!r}")
     charts.IMAGE_FORMAT["value"] = "png" if suffix == ".pdf" else "svg"
     try:
-        text = render_html(build_context(store, country, start, end, recent_months=recent_months))
+        context = build_context(store, country, start, end, recent_months=recent_months)
     finally:
         charts.IMAGE_FORMAT["value"] = "svg"
+    evidence_path = out.with_name(out.stem + "-evidence.csv")
+    context["evidence_file"] = evidence_path.name
+    text = render_html(context)
     out.parent.mkdir(parents=True, exist_ok=True)
+    context["evidence"].to_csv(evidence_path, index=False)
     if suffix == ".pdf":
         from weasyprint import HTML
 
