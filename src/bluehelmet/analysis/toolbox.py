@@ -64,6 +64,8 @@ def side_group(name: str | None, kind: str | None, country_name: str) -> str:
     >>> side_group("JNIM", "unresolved", "Mali")
     'violent_extremist'
     """
+    if name is None and kind is None:
+        return "other"
     if kind and kind in REGISTRY_GROUP:
         return REGISTRY_GROUP[kind]
     if kind and kind not in ("unresolved", "mixed"):
@@ -83,20 +85,23 @@ def side_group(name: str | None, kind: str | None, country_name: str) -> str:
     return "other"
 
 
-def _event_sides(events: pd.DataFrame) -> tuple[list[str | None], list[str | None], list[str | None], list[str | None]]:
-    names_a, names_b, kinds_a, kinds_b = [], [], [], []
-    for r in events.itertuples():
-        perp = str(r.perpetrator)
-        kinds = str(r.perpetrator_kind).split(" vs ")
-        if r.attribution == "dyad" and " vs " in perp:
-            a, b = perp.split(" vs ", 1)
-        else:
-            a, b = perp, r.side_b
-        names_a.append(a)
-        names_b.append(b)
-        kinds_a.append(kinds[0])
-        kinds_b.append(kinds[1] if len(kinds) > 1 else None)
-    return names_a, names_b, kinds_a, kinds_b
+def _side_groups(events: pd.DataFrame, country_name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The group of side A and side B of every event (vectorised over unique names and kinds)."""
+    dyad = (events["attribution"] == "dyad") & events["perpetrator"].str.contains(" vs ", regex=False)
+    split = events["perpetrator"].str.split(" vs ", n=1, expand=True).reindex(columns=[0, 1])
+    kinds = events["perpetrator_kind"].str.split(" vs ", n=1, expand=True).reindex(columns=[0, 1])
+    name_a = split[0].where(dyad, events["perpetrator"])
+    name_b = split[1].where(dyad, events["side_b"])
+    groups = []
+    for names, kind in ((name_a, kinds[0]), (name_b, kinds[1])):
+        pairs = pd.DataFrame({"name": names.astype(object), "kind": kind.astype(object)})
+        unique = pairs.drop_duplicates()
+        lookup = {
+            (n, k): side_group(None if pd.isna(n) else n, None if pd.isna(k) else k, country_name)
+            for n, k in zip(unique["name"], unique["kind"])
+        }
+        groups.append(np.array([lookup[(n, k)] for n, k in zip(pairs["name"], pairs["kind"])], dtype=object))
+    return groups[0], groups[1]
 
 
 def indicators(store, country: str, start: str, end: str, *, area: str | None = None, near_km: float = 20.0) -> dict:
@@ -110,9 +115,7 @@ def indicators(store, country: str, start: str, end: str, *, area: str | None = 
     require_events(con, place, period)
     events = harm_events(con, place, period, HARM_CATEGORIES)
     cname = country_name(place.country) or place.country
-    names_a, names_b, kinds_a, kinds_b = _event_sides(events)
-    group_a = np.array([side_group(n, k, cname) for n, k in zip(names_a, kinds_a)])
-    group_b = np.array([side_group(n, k, cname) if n is not None else "other" for n, k in zip(names_b, kinds_b)])
+    group_a, group_b = _side_groups(events, cname)
     n = max(len(events), 1)
 
     def share(group: str) -> float:

@@ -46,6 +46,7 @@ OTHER_CITATIONS = {
 # the report (a PDF with 100,000 ids is slow to lay out and no one reads it on paper).
 APPENDIX_LIMIT = 3000
 SHOWN_IDS = 12
+TABLE_ROWS = 40  # alerts and hotspots shown in the report; all of them are in the evidence CSV
 
 
 def _evidence(by_area: pd.DataFrame, by_actor: pd.DataFrame, alerts: pd.DataFrame) -> pd.DataFrame:
@@ -165,8 +166,10 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
         "area_level": area_level,
         "trends": trend.to_dict("records"),
         "trend_level": trend_level,
-        "hotspots": hot[~hot["pattern"].isin(["no pattern", "n/a"])].to_dict("records"),
-        "alerts": alert_result.alerts.to_dict("records"),
+        "hotspots": hot[~hot["pattern"].isin(["no pattern", "n/a"])].head(TABLE_ROWS).to_dict("records"),
+        "hotspots_total": int((~hot["pattern"].isin(["no pattern", "n/a"])).sum()),
+        "alerts": alert_result.alerts.head(TABLE_ROWS).to_dict("records"),
+        "alerts_total": len(alert_result.alerts),
         "alert_window": alert_result.window.label(),
         "indicators": {k: v for k, v in indicators.items() if not k.startswith("_")},
         "fits": fits,
