@@ -22,10 +22,19 @@ console = Console(width=120)
 
 # (bundled file, source kind), in the order an analyst would load them: places first.
 BUNDLED_FILES: list[tuple[str, str]] = [
+    ("mali_admin_boundaries_ocha_codab/mli_admbnda_adm0_gov/mli_admbnda_adm0_gov.shp", "boundaries"),
+    ("mali_admin_boundaries_ocha_codab/mli_admbnda_adm1_gov_ocha_itos/mli_admbnda_adm1_gov_ocha_itos.shp", "boundaries"),
+    ("mali_admin_boundaries_ocha_codab/mli_admbnda_adm2_gov_ocha_itos/mli_admbnda_adm2_gov_ocha_itos.shp", "boundaries"),
     ("ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv", "ucdp-ged"),
     ("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz", "ucdp-ged"),
     ("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv", "ucdp-candidate"),
     ("ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv", "ucdp-candidate"),
+    ("ucdp_prio_acd_231/UcdpPrioConflict_v23_1.csv", "ucdp-acd"),
+    ("ucdp_prio_acd_251/UcdpPrioConflict_v25_1_semicolon_resaved.csv", "ucdp-acd"),
+    ("un_peacekeeping_fatalities/DPPADPOSS-FATALITIES.csv", "un-fatalities"),
+    ("geopko_v1_africa/geopko.csv", "geopko"),
+    ("geopko_v23_dashboard_aggregates/FrontMap_v.2.3.csv", "geopko-v2"),
+    ("radpko_bases_country_year/radpko_bases_cc_y.csv", "radpko"),
 ]
 
 Section = Callable[[bluehelmet.Store, Path], None]

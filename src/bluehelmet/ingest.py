@@ -86,3 +86,4 @@ def ingest(
 def _load_steps() -> None:
     """Import the layers that register ingest steps (they register on import)."""
     import bluehelmet.geo.assign  # noqa: F401
+    import bluehelmet.actors.wiring  # noqa: F401

@@ -25,7 +25,7 @@ def test_read_sample_matches_pandas(data):
     assert result.kind == "ucdp-ged"
     assert result.records.num_rows == len(raw) == 1000
     assert result.rejects.num_rows == 0
-    events = result.records.to_pandas().set_index("source_id")
+    events = result.arrow().to_pandas().set_index("source_id")
     raw = raw.set_index(raw["id"].astype(str))
     # Deaths, sides and dates agree row by row with an independent read.
     assert (events.loc[raw.index, "deaths_best"].to_numpy() == raw["best"].to_numpy()).all()
@@ -38,7 +38,7 @@ def test_read_sample_matches_pandas(data):
 
 
 def test_sample_country_codes_and_priogrid(data):
-    events = read_ged_csv(data(SAMPLE)).records.to_pandas()
+    events = read_ged_csv(data(SAMPLE)).arrow().to_pandas()
     raw = pd.read_csv(data(SAMPLE))
     assert events["country_iso3"].notna().all(), events.loc[events["country_iso3"].isna(), "country"].unique()
     mali = events[events["country"] == "Mali"]
@@ -62,7 +62,7 @@ def test_reduced_variant_reads_all_rows(data):
     with gzip.open(data(PRECISE), "rt", encoding="utf-8") as handle:
         raw = pd.read_csv(handle)
     assert result.records.num_rows == len(raw) == 159_194
-    events = result.records.to_pandas()
+    events = result.arrow().to_pandas()
     one_sided = raw["type_of_violence"].eq("One-sided violence")
     assert (events["violence_category"] == "one_sided").sum() == one_sided.sum()
     assert events["deaths_best"].sum() == raw["best_death"].sum()

@@ -25,6 +25,8 @@ def events(
     start: Optional[str] = typer.Option(None, "--from", help="First date, YYYY-MM-DD."),
     end: Optional[str] = typer.Option(None, "--to", help="Last date, YYYY-MM-DD."),
     actor: Optional[str] = typer.Option(None, help="Raw actor name (part of it, any side)."),
+    actor_id: Optional[str] = typer.Option(None, "--actor-id", help="Canonical actor id (see `bluehelmet actors search`)."),
+    lineage: bool = typer.Option(False, "--lineage", help="With --actor-id: include the actor's predecessors' events."),
     category: Optional[str] = typer.Option(None, help="state_based, non_state, one_sided, protest, riot, strategic_development."),
     source: Optional[str] = typer.Option(None, help="Source kind, e.g. ucdp-ged."),
     limit: Optional[int] = typer.Option(None, help="At most this many events (newest first)."),
@@ -40,9 +42,16 @@ def events(
       bluehelmet events --country MLI --format geojson --out mali.geojson
     """
     with open_store(ctx) as store:
+        ids = None
+        if actor_id:
+            from bluehelmet.actors import Registry, lineage_ids
+
+            registry = Registry.load(store)
+            registry.actor(actor_id)
+            ids = lineage_ids(actor_id, registry) if lineage else [actor_id]
         frame = store.events(
             country=country, admin1=admin1, admin2=admin2, start=start, end=end,
-            actor=actor, category=category, source=source,
+            actor=actor, actor_id=ids, category=category, source=source,
         )
     if limit is not None:
         frame = frame.head(limit)

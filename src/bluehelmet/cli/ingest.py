@@ -23,6 +23,9 @@ def ingest(
     source: Optional[str] = typer.Option(None, "--source", "-s", help="The kind of file (see `bluehelmet sources`); detected when omitted."),
     release: Optional[str] = typer.Option(None, help="The source's release (e.g. 23.1), when the file name does not say it."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON: one object per file, one per line."),
+    column_map: Optional[Path] = typer.Option(
+        None, "--map", "-m", help="Column map (YAML or TOML) of an incident sheet: which column is the date, place, killed... (docs/ingest-incidents.md)."
+    ),
 ) -> None:
     """Load files into the store and report rows in, stored, updated, unchanged and rejected.
 
@@ -33,14 +36,17 @@ def ingest(
 
       bluehelmet ingest GEDEvent_v26_0_2.csv
 
-      bluehelmet --db mission.duckdb ingest incidents.xlsx --source incidents
+      bluehelmet --db mission.duckdb ingest incidents.xlsx --source incidents --map jmac.yaml
     """
     import bluehelmet
 
     with open_store(ctx) as store:
         for path in files:
             with err.status(f"Ingesting {path.name} ...", spinner="dots"):
-                report = bluehelmet.ingest(store, path, source, release=release)
+                # A column map only makes sense for incident sheets: it implies --source incidents.
+                options = {"column_map": column_map} if column_map else {}
+                kind = source or ("incidents" if column_map else None)
+                report = bluehelmet.ingest(store, path, kind, release=release, **options)
             if as_json:
                 typer.echo(json.dumps(report.as_dict()))
             else:
@@ -54,7 +60,8 @@ def _print_report(report) -> None:
         f"{' release ' + report.release if report.release else ''}{note}\n"
         f"  rows in {report.rows_in:,}  stored {report.stored:,}  updated {report.updated:,}  "
         f"unchanged {report.unchanged:,}  rejected {report.rejected:,}"
-        + (f"  (deleted {report.deleted:,})" if report.deleted else ""),
+        + (f"  (deleted {report.deleted:,})" if report.deleted else "")
+        + (f"\n  {report.merged:,} actor rows merged into their events" if report.merged else ""),
         highlight=False,
     )
     if report.rejected and not report.already_ingested:

@@ -17,6 +17,7 @@ from typing import Callable
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 
 from bluehelmet.store.schema import canonical_columns
 
@@ -90,6 +91,10 @@ class ReadResult:
         The source's release or version, when the file says it.
     deleted_uids:
         uids the source withdraws (ACLED deletions); they count among ``rows_in``.
+
+    A record may stand for several input rows (an ACLED monadic export gives one row per actor
+    of an event): ``records`` then carries a ``_rows`` column with that number, so every input
+    row is counted exactly once, in the outcome of the record it was merged into.
     """
 
     kind: str
@@ -100,15 +105,33 @@ class ReadResult:
     release: str | None = None
     deleted_uids: list[str] = field(default_factory=list)
 
+    def arrow(self) -> pa.Table:
+        """The accepted rows as an Arrow table, whether held in memory or spilled to Parquet."""
+        if isinstance(self.records, SpilledRecords):
+            return self.records.to_arrow()
+        return self.records
+
     def __post_init__(self) -> None:
-        accounted = self.records.num_rows + self.rejects.num_rows + len(self.deleted_uids)
+        accounted = self.rows_in_records + self.rejects.num_rows + len(self.deleted_uids)
         if self.rows_in == 0:
             self.rows_in = accounted
         if accounted != self.rows_in:
             raise AssertionError(
-                f"{self.kind} reader lost rows: {self.rows_in} in, {self.records.num_rows} "
+                f"{self.kind} reader lost rows: {self.rows_in} in, {self.rows_in_records} "
                 f"accepted, {self.rejects.num_rows} rejected, {len(self.deleted_uids)} deletions"
             )
+
+    @property
+    def rows_in_records(self) -> int:
+        """How many input rows the accepted records stand for."""
+        if "_rows" in self.records.column_names:
+            return int(pa.compute.sum(self.records.column("_rows")).as_py() or 0)
+        return self.records.num_rows
+
+    @property
+    def merged(self) -> int:
+        """Input rows merged into another row's record (0 for one-row-per-record sources)."""
+        return self.rows_in_records - self.records.num_rows
 
 
 @dataclass(frozen=True)
@@ -219,17 +242,21 @@ def to_canonical(
     source_relation: str,
     where: str = "_reject IS NULL",
     row_column: str | None = "_row",
+    rows_column: str | None = None,
 ) -> pa.Table:
     """Build the canonical Arrow table for ``table`` from SQL expressions over a relation.
 
     ``select`` maps canonical column names to SQL expressions; canonical columns not given are
     NULL. Every column is cast to its canonical type, so readers cannot drift from the schema.
     ``row_column`` (the source row number) is carried along as ``_row`` so the store can name
-    the row of a duplicate id.
+    the row of a duplicate id. ``rows_column`` (how many input rows a record was merged from)
+    is carried along as ``_rows`` (see :class:`ReadResult`).
     """
     exprs = canonical_select(table, select)
     if row_column:
         exprs.append(f"CAST({row_column} AS BIGINT) AS _row")
+    if rows_column:
+        exprs.append(f"CAST({rows_column} AS BIGINT) AS _rows")
     query = f"SELECT {', '.join(exprs)} FROM {source_relation}"
     if where:
         query += f" WHERE {where}"

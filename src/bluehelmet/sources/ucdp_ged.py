@@ -4,6 +4,8 @@ Reads the official GED CSV of releases 20.1 to 25.1, the monthly Candidate CSVs 
 the reduced 14-column GED variant (``low_death``/``best_death``/``high_death``, violence type as
 text, date as year/month/day). Columns renamed between releases are mapped by
 :data:`COLUMN_ALIASES`; every source column that has no canonical place is kept in ``native``.
+The mapping itself (:func:`events_from_staging`) is shared with the UCDP API reader
+(``sources/ucdp_api.py``), so both give the same rows for the same events.
 
 GED and Candidate events share UCDP's event ids, so both are stored under ``ucdp:<id>``: when a
 yearly release publishes a Candidate event, the event is revised in place and its Candidate
@@ -22,9 +24,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from bluehelmet.errors import MissingColumnsError
 from bluehelmet.geo.countries import gw_table, lookup_table
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.errors import InputFileError, MissingColumnsError
+from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import (
     Check,
     ReadResult,
@@ -36,7 +39,7 @@ from bluehelmet.sources.base import (
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import load_delimited, parser_rejects, row_fix_sql
+from bluehelmet.sources.textfile import load_delimited, parser_rejects as read_parser_rejects, row_fix_sql
 from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
@@ -65,6 +68,10 @@ MAPPED = {
     "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "conflict_new_id",
     "source_headline", "source_article", "number_of_sources", "priogrid_gid",
 }
+
+# Spellings of active_year: 1/0 in yearly releases, true/false (any case) in Candidate and API.
+ACTIVE_YEAR_TRUE = ("1", "1.0", "true", "t", "yes")
+ACTIVE_YEAR_FALSE = ("0", "0.0", "false", "f", "no")
 
 DATE_PRECISION = {"1": "day", "2": "week", "3": "month", "4": "year", "5": "longer"}
 WHERE_PRECISION = {
@@ -122,56 +129,98 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
         loaded = load_delimited(
             con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False
         )
-        header = set(loaded.header)
-        if "date_start" not in header and not {"year", "month", "day"} <= header:
-            raise MissingColumnsError(path, ["date_start (or year, month, day)"], loaded.header, kind)
-        _register_country_tables(con)
-        gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
-        country = _col(header, "country")
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))}, "
-            f"g.iso3 AS _gw_iso3, n.iso3 AS _name_iso3 FROM staging s "
-            f"LEFT JOIN gw_iso3 g ON g.gwno = {gwno} LEFT JOIN name_iso3 n ON n.name = lower(trim({country}))"
-        )
-        checks = _checks(header)
-        spill = Path(folder.name) / "records.parquet"
-        canonical = canonical_select("events", _canonical(header, kind, release))
-        try:
-            # The row digest is computed here, in the one pass over the file, so the store
-            # need not read the wide columns to tell new rows from revised ones.
-            con.execute(
-                f"COPY (SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
-                f" SELECT {', '.join(canonical)}, _row, _reject, _reject_value FROM ("
-                f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
-                f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM parsed)))"
-                f") TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
-            )
-        except duckdb.Error as exc:
-            raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
-        parser = parser_rejects(con, len(loaded.header))
-        if parser.num_rows:
-            # Rows the parser skipped shift the numbers of the rows after them: renumber.
-            fixed = Path(folder.name) / "records_renumbered.parquet"
-            con.execute(
-                f"COPY (SELECT * REPLACE ({row_fix_sql(con, parser, '_row')} AS _row) "
-                f"FROM read_parquet({sql_literal(str(spill))})) TO {sql_literal(str(fixed))} (FORMAT parquet)"
-            )
-            spill = fixed
-        codes = con.sql(
-            f"SELECT _row, _reject, _reject_value FROM read_parquet({sql_literal(str(spill))}) "
-            f"WHERE _reject IS NOT NULL ORDER BY _row"
-        ).to_arrow_table()
-        total = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
-        return ReadResult(
-            kind=kind,
-            table="events",
-            records=SpilledRecords(spill, total - codes.num_rows, folder),
-            rejects=pa.concat_tables([parser, rejects_from_codes(codes, checks)]),
-            rows_in=total + parser.num_rows,
-            release=release,
+        return events_from_staging(
+            con, path, loaded.header, kind=kind, source=kind, release=release, folder=folder
         )
     finally:
         con.close()
+
+
+def events_from_staging(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    header: list[str],
+    *,
+    kind: str,
+    source: str,
+    release: str | None,
+    folder: tempfile.TemporaryDirectory | None = None,
+    rows_in: int | None = None,
+    parser_rejects: pa.Table | None = None,
+) -> ReadResult:
+    """Map the GED columns held in the relation ``staging`` to canonical events.
+
+    This is the one GED mapping every UCDP event path shares (CSV of any release, Candidate
+    CSV, API JSON): ``staging`` holds one text column per GED column, named as in the CSV
+    (after :data:`COLUMN_ALIASES`), plus ``_row``, the row number shown in rejects. It may be
+    a streaming view over a CSV file: the mapping reads it once, writing the canonical rows,
+    their row digest and their reject codes to a Parquet file in ``folder``.
+
+    Parameters
+    ----------
+    kind:
+        The reader's kind, recorded with the batch (``ucdp-ged``, ``ucdp-api``...).
+    source:
+        The canonical ``source`` of the events (``ucdp-ged`` or ``ucdp-candidate``): the same
+        events read from a CSV or from the API are the same rows.
+    rows_in, parser_rejects:
+        For a staging table loaded beforehand: its records (including those the loader
+        rejected) and the loader's rejects. For a streaming CSV view leave them None: they are
+        counted during the pass and read from the CSV parser afterwards.
+    """
+    header_set = set(header)
+    missing = [c for c in REQUIRED if c not in header_set]
+    if missing:
+        raise MissingColumnsError(path, missing, list(header), kind)
+    if "date_start" not in header_set and not {"year", "month", "day"} <= header_set:
+        raise MissingColumnsError(path, ["date_start (or year, month, day)"], list(header), kind)
+    folder = folder or tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
+    _register_country_tables(con)
+    gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header_set, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header_set))}, "
+        f"g.iso3 AS _gw_iso3, n.iso3 AS _name_iso3 FROM staging s "
+        f"LEFT JOIN gw_iso3 g ON g.gwno = {gwno} "
+        f"LEFT JOIN name_iso3 n ON n.name = lower(trim({_col(header_set, 'country')}))"
+    )
+    checks = _checks(header_set)
+    spill = Path(folder.name) / "records.parquet"
+    canonical = canonical_select("events", _canonical(header_set, source, release))
+    try:
+        # The row digest is computed here, in the one pass over the input, so the store need
+        # not read the wide columns again to tell new rows from revised ones.
+        con.execute(
+            f"COPY (SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
+            f" SELECT {', '.join(canonical)}, _row, _reject, _reject_value FROM ("
+            f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
+            f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM parsed)))"
+            f") TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
+        )
+    except duckdb.Error as exc:
+        raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
+    if parser_rejects is None:
+        parser_rejects = read_parser_rejects(con, len(header))
+        if parser_rejects.num_rows:
+            # Rows the parser skipped shift the numbers of the rows after them: renumber.
+            fixed = Path(folder.name) / "records_renumbered.parquet"
+            con.execute(
+                f"COPY (SELECT * REPLACE ({row_fix_sql(con, parser_rejects, '_row')} AS _row) "
+                f"FROM read_parquet({sql_literal(str(spill))})) TO {sql_literal(str(fixed))} (FORMAT parquet)"
+            )
+            spill = fixed
+    codes = con.sql(
+        f"SELECT _row, _reject, _reject_value FROM read_parquet({sql_literal(str(spill))}) "
+        f"WHERE _reject IS NOT NULL ORDER BY _row"
+    ).to_arrow_table()
+    total = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
+    return ReadResult(
+        kind=kind,
+        table="events",
+        records=SpilledRecords(spill, total - codes.num_rows, folder),
+        rejects=pa.concat_tables([parser_rejects, rejects_from_codes(codes, checks)]),
+        rows_in=rows_in if rows_in is not None else total + parser_rejects.num_rows,
+        release=release,
+    )
 
 
 def _col(header: set[str], name: str) -> str:
@@ -207,6 +256,12 @@ def _parsed_columns(header: set[str]) -> list[str]:
     ]
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         cols.append(f"TRY_CAST({c(name)} AS DOUBLE) AS _{name}")
+    # Yearly releases write active_year as 1/0, Candidate files and the API as true/false.
+    active = f"lower(trim({c('active_year')}))"
+    cols.append(
+        f"CASE WHEN {active} IN ({', '.join(map(repr, ACTIVE_YEAR_TRUE))}) THEN true "
+        f"WHEN {active} IN ({', '.join(map(repr, ACTIVE_YEAR_FALSE))}) THEN false END AS _active_year"
+    )
     return cols
 
 
@@ -234,6 +289,15 @@ def _checks(header: set[str]) -> list[Check]:
         Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90", value="latitude"),
         Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180", value="longitude"),
     ]
+    if "active_year" in header:
+        checks.append(
+            Check(
+                "active_year",
+                "_active_year IS NULL AND trim(coalesce(active_year, '')) <> ''",
+                "active_year is not 1/0 or true/false",
+                value="active_year",
+            )
+        )
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
         if name not in header:
             continue
@@ -252,9 +316,11 @@ def _register_country_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.register("name_iso3", pa.table({"name": [n for n, _ in names], "iso3": [i for _, i in names]}))
 
 
-def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, str]:
+def _canonical(header: set[str], source: str, release: str | None) -> dict[str, str]:
     c = lambda name: name if name in header else "NULL"  # noqa: E731
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
+    # Native columns keep the file's own text (active_year stays 1/0 or true/false), so a
+    # re-spelled file is seen as a change of the source's row, never silently merged.
     native = (
         "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
     )
@@ -269,7 +335,7 @@ def _canonical(header: set[str], kind: str, release: str | None) -> dict[str, st
     loc_precision += " ELSE 'near' END" if "where_prec" not in header else " ELSE 'unknown' END"
     return {
         "uid": "'ucdp:' || trim(id)",
-        "source": f"'{kind}'",
+        "source": f"'{source}'",
         "source_id": "trim(id)",
         "release": f"'{release}'" if release else "NULL",
         "date_start": "_date_start",

@@ -14,6 +14,11 @@ transaction:
 
 So ``rows_in = stored + updated + unchanged + rejected`` for every ingest, and ingesting the
 same file twice changes nothing.
+
+When a record was merged from several input rows (the actor rows of an ACLED monadic export
+carry a ``_rows`` count), each of its rows counts in the record's outcome: two actor rows of a
+new event add 2 to ``stored``, and ``merged`` says how many rows were folded into another row's
+record, so ``stored + updated + unchanged - merged`` is the number of records written.
 """
 
 from __future__ import annotations
@@ -48,6 +53,8 @@ class IngestReport:
     unchanged: int
     rejected: int
     deleted: int = 0
+    # Input rows folded into another row's record (counted in stored/updated/unchanged too).
+    merged: int = 0
     already_ingested: bool = False
 
     def as_dict(self) -> dict:
@@ -111,13 +118,15 @@ def apply_read_result(
 
     columns = list(table.columns)
     source = _register_source(con, result)
+    source_columns = _source_columns(con, source)
     # Classification works on narrow rows (key, row number, release, digest); the wide
     # columns are read once more only for the rows written. Spilled readers computed the
-    # digest in their own pass.
-    digest = "row_hash" if "row_hash" in _source_columns(con, source) else row_hash_sql(table.name)
+    # digest in their own pass. _weight: how many input rows a record stands for.
+    digest = "row_hash" if "row_hash" in source_columns else row_hash_sql(table.name)
+    weight = "coalesce(_rows, 1)" if "_rows" in source_columns else "1"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _keys AS "
-        f"SELECT uid, _row, release, {digest} AS row_hash, "
+        f"SELECT uid, _row, release, {digest} AS row_hash, {weight} AS _weight, "
         f"row_number() OVER (PARTITION BY uid ORDER BY _row) AS _dup FROM {source}"
     )
     duplicates = con.sql(
@@ -129,7 +138,7 @@ def apply_read_result(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
-        SELECT k.uid, k._row, k.row_hash,
+        SELECT k.uid, k._row, k.row_hash, k._weight,
                CASE
                  WHEN t.uid IS NULL THEN 'stored'
                  WHEN t.row_hash = k.row_hash AND NOT {deleted_flag} THEN 'unchanged'
@@ -141,7 +150,10 @@ def apply_read_result(
         WHERE k._dup = 1
         """
     )
-    counts = dict(con.execute("SELECT _action, count(*) FROM _classified GROUP BY 1").fetchall())
+    counts = dict(con.execute("SELECT _action, sum(_weight)::BIGINT FROM _classified GROUP BY 1").fetchall())
+    merged = con.execute("SELECT coalesce(sum(_weight - 1), 0)::BIGINT FROM _classified").fetchall()[0][0]
+    # A duplicate record merged from several rows rejects all of them, though quarantine shows one.
+    duplicate_extra = con.execute("SELECT coalesce(sum(_weight - 1), 0)::BIGINT FROM _keys WHERE _dup > 1").fetchall()[0][0]
     col_list = ", ".join(columns)
     source_cols = ", ".join(f"s.{c}" for c in columns)
     engine_cols = "batch_id, first_batch_id, row_hash, updated_at"
@@ -166,7 +178,8 @@ def apply_read_result(
         )
     # _keys holds every incoming row, duplicates included: if all of them are to be stored,
     # nothing existed and nothing repeats (a first load), so write straight from the source.
-    all_new = counts.get("stored", 0) == _count(con, "_keys")
+    new_records = con.execute("SELECT count(*) FROM _classified WHERE _action = 'stored'").fetchall()[0][0]
+    all_new = new_records == _count(con, "_keys")
     if all_new and counts.get("stored"):
         source_digest = "s.row_hash" if digest == "row_hash" else row_hash_sql(table.name, "s")
         con.execute(
@@ -204,8 +217,9 @@ def apply_read_result(
         stored=counts.get("stored", 0),
         updated=counts.get("updated", 0) + deleted,
         unchanged=counts.get("unchanged", 0) + (len(result.deleted_uids) - deleted),
-        rejected=rejects.num_rows,
+        rejected=rejects.num_rows + duplicate_extra,
         deleted=deleted,
+        merged=merged,
     )
     con.execute(
         "UPDATE ingest_batches SET finished_at = ?, rows_in = ?, stored = ?, updated = ?, "
@@ -279,8 +293,9 @@ def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datet
 def _release_older(incoming: str, stored: str) -> str:
     """SQL: the incoming release is known to be older than the stored one.
 
-    Releases compare as dotted version numbers (21.1 < 23.1 < 26.0.2); when either is missing
-    or not numeric, the incoming row is taken as the newer.
+    Releases compare as dotted version numbers (21.1 < 23.1 < 26.0.2) or as ISO dates
+    (ACLED exports: 2024-05-14 < 2024-06-04); when either is missing or of another form, the
+    incoming row is taken as the newer.
     """
     def as_list(expr: str) -> str:
         return f"list_transform(string_split({expr}, '.'), lambda x: TRY_CAST(x AS INTEGER))"
@@ -288,7 +303,11 @@ def _release_older(incoming: str, stored: str) -> str:
     def numeric(expr: str) -> str:
         return f"regexp_full_match(coalesce({expr}, ''), '[0-9]+(\\.[0-9]+)*')"
 
+    def iso_date(expr: str) -> str:
+        return f"regexp_full_match(coalesce({expr}, ''), '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}([ T].*)?')"
+
     return (
-        f"({numeric(incoming)} AND {numeric(stored)} "
-        f"AND {as_list(incoming)} < {as_list(stored)})"
+        f"(({numeric(incoming)} AND {numeric(stored)} "
+        f"AND {as_list(incoming)} < {as_list(stored)}) "
+        f"OR ({iso_date(incoming)} AND {iso_date(stored)} AND {incoming} < {stored}))"
     )

@@ -46,6 +46,7 @@ class EventFilter:
     start: str | date | None = None
     end: str | date | None = None
     actor: str | None = None  # raw actor name, case-insensitive substring of any side
+    actor_id: str | list[str] | None = None  # canonical actor id(s), through event_actors (resolved actors)
     category: str | None = None  # a violence category, see VIOLENCE_CATEGORIES
     source: str | None = None
     include_deleted: bool = False
@@ -78,6 +79,10 @@ class EventFilter:
                 "OR contains(lower(coalesce(assoc_actor_b, '')), lower(?)))"
             )
             params += [self.actor] * 4
+        if self.actor_id:
+            ids = [self.actor_id] if isinstance(self.actor_id, str) else list(self.actor_id)
+            clauses.append(f"uid IN (SELECT event_uid FROM event_actors WHERE actor_id IN ({', '.join('?' for _ in ids)}))")
+            params += ids
         if self.category:
             if self.category not in VIOLENCE_CATEGORIES:
                 raise InvalidRequestError(
@@ -167,11 +172,15 @@ class Store:
         """Events matching the filters, newest first, as a DataFrame.
 
         Filters are the fields of :class:`EventFilter` (``country``, ``admin1``, ``admin2``,
-        ``start``, ``end``, ``actor``, ``category``, ``source``, ``include_deleted``).
+        ``start``, ``end``, ``actor``, ``actor_id``, ``category``, ``source``, ``include_deleted``).
+        ``actor_id`` takes one canonical id or a list (e.g. an actor with its predecessors).
 
         >>> store.events(country="MLI", category="one_sided", start="2018-01-01")  # doctest: +SKIP
         """
-        where, params = (filter or EventFilter(**filters)).where()
+        filter = filter or EventFilter(**filters)
+        if filter.actor_id and "event_actors" not in self.tables():
+            raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
+        where, params = filter.where()
         cols = ", ".join(columns) if columns else "*"
         return self.con.execute(
             f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, uid", params
@@ -245,7 +254,7 @@ class Store:
         frame = self.con.execute(
             f"SELECT * FROM admin_units WHERE {' AND '.join(clauses)} ORDER BY level, pcode", params
         ).df()
-        geometry = shapely.from_wkb(frame.pop("geometry").to_numpy()) if len(frame) else []
+        geometry = shapely.from_wkb([bytes(b) for b in frame.pop("geometry")]) if len(frame) else []
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
 
 

@@ -1,0 +1,57 @@
+"""The store tables of the actors layer, created on first use.
+
+- ``actors``: one row per canonical actor (``ucdp:539``, ``sahel:is-sahel``, ``local:...``).
+- ``actor_aliases``: every name an actor goes by, with language, script, type, source and,
+  where a name was only used for a while, the dates it was used.
+- ``actor_lineage``: dated, sourced edges between actors (founded, renamed, split_from,
+  merged_into, joined_coalition, left_coalition, allied_with, dissolved).
+- ``actor_decisions``: what analysts decided about raw names (who, when, what); these win over
+  automatic matches.
+- ``event_actors``: each raw actor name of each event, resolved to an actor (or left for review).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+KINDS = (
+    "state_force", "foreign_force", "un_regional_force", "rebel", "jihadist", "militia",
+    "communal", "civilians", "unidentified",
+)
+RELATIONS = (
+    "founded", "renamed", "split_from", "merged_into", "joined_coalition", "left_coalition",
+    "allied_with", "dissolved",
+)
+ROLES = ("side_a", "side_b", "assoc_a", "assoc_b")
+STATUSES = ("auto", "decided", "review")
+DECISION_ACTIONS = ("accept", "reject", "alias", "new_actor")
+
+DDL = [
+    """CREATE TABLE IF NOT EXISTS actors (
+      actor_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR, country_iso3 VARCHAR,
+      active_from DATE, active_to DATE, source VARCHAR, description VARCHAR, origin VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS actor_aliases (
+      actor_id VARCHAR NOT NULL, alias VARCHAR NOT NULL, lang VARCHAR, script VARCHAR,
+      alias_type VARCHAR, source VARCHAR, valid_from DATE, valid_to DATE, origin VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS actor_lineage (
+      from_id VARCHAR NOT NULL, relation VARCHAR NOT NULL, to_id VARCHAR, date DATE,
+      date_precision VARCHAR, source VARCHAR, note VARCHAR, origin VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS actor_decisions (
+      decision_id BIGINT, raw_name VARCHAR NOT NULL, action VARCHAR NOT NULL, actor_id VARCHAR,
+      decided_by VARCHAR, decided_at TIMESTAMP, note VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS event_actors (
+      event_uid VARCHAR NOT NULL, role VARCHAR NOT NULL, position INTEGER, raw_name VARCHAR,
+      actor_id VARCHAR, score DOUBLE, method VARCHAR, status VARCHAR, raw_side VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS actor_registry_meta (key VARCHAR, value VARCHAR)""",
+]
+
+
+def ensure_actor_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the actors layer's tables when they do not exist yet (idempotent)."""
+    for statement in DDL:
+        con.execute(statement)

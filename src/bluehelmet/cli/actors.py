@@ -1,0 +1,284 @@
+"""``bluehelmet actors``: search, show, resolve, lineage, unresolved, decide, evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from bluehelmet.cli.app import app, open_store
+
+actors_app = typer.Typer(
+    help=(
+        "Armed actors: the registry, their lineage, and resolving raw names.\n\n"
+        "The registry comes from the UCDP actor list v22.1 and a curated Sahel file; a new store "
+        "seeds it by itself. Examples:\n\n"
+        "  bluehelmet actors resolve \"Military Forces of Mali (2021-)\" --on 2022-03-27\n\n"
+        "  bluehelmet actors lineage JNIM --chart jnim.svg\n\n"
+        "  bluehelmet actors unresolved\n\n"
+        "  bluehelmet actors decide \"Katiba Serma\" --new-actor --kind jihadist --country MLI"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(actors_app, name="actors")
+out = Console()
+
+
+def _actor_id(store, name_or_id: str, on: Optional[str] = None) -> str:
+    """An actor id from an id or a name (resolved); errors name the candidates."""
+    from bluehelmet.actors import Registry, resolver_for
+    from bluehelmet.errors import NotFoundError
+
+    registry = Registry.load(store)
+    if name_or_id in registry.actors:
+        return name_or_id
+    result = resolver_for(store).resolve(name_or_id, on)
+    if result.actor_id and result.status != "review":
+        return result.actor_id
+    hint = ", ".join(f"{c.actor_id} ({c.name})" for c in result.candidates[:5]) or "none"
+    raise NotFoundError(f"no actor is clearly named {name_or_id!r}; candidates: {hint}. Pass an id instead.")
+
+
+@actors_app.command()
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(..., help="Part of a name or alias (any language, accents optional)."),
+    kind: Optional[str] = typer.Option(None, help="Only this kind (jihadist, rebel, militia, state_force...)."),
+    country: Optional[str] = typer.Option(None, help="Only this country (ISO3)."),
+    limit: int = typer.Option(20, help="At most this many actors."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Find actors whose name or any alias contains QUERY.
+
+    Example: bluehelmet actors search azawad --kind rebel
+    """
+    from bluehelmet.actors import Registry
+    from bluehelmet.actors.normalise import normalise
+
+    with open_store(ctx) as store:
+        registry = Registry.load(store)
+    needle = normalise(query)
+    hits: dict[str, list[str]] = {}
+    for alias in registry.aliases:
+        if needle in normalise(alias.alias):
+            hits.setdefault(alias.actor_id, []).append(alias.alias)
+    rows = []
+    for actor_id, names in hits.items():
+        actor = registry.actors[actor_id]
+        if (kind and actor.kind != kind) or (country and (actor.country_iso3 or "").upper() != country.upper()):
+            continue
+        rows.append({"actor_id": actor_id, "name": actor.name, "kind": actor.kind, "country": actor.country_iso3, "matching_aliases": sorted(set(names))[:4]})
+    rows = sorted(rows, key=lambda r: r["actor_id"])[:limit]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for r in rows:
+        out.print(f"[bold]{r['actor_id']}[/] {r['name']}  ({r['kind']}, {r['country']})  aliases: {'; '.join(r['matching_aliases'])}", highlight=False)
+    if not rows:
+        out.print("no actor matches")
+
+
+@actors_app.command()
+def show(
+    ctx: typer.Context,
+    actor: str = typer.Argument(..., help="An actor id (ucdp:6716) or a name."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """An actor with its aliases, lineage edges and event count.
+
+    Example: bluehelmet actors show ucdp:1158
+    """
+    from bluehelmet.actors import Registry, predecessors, successors
+    from bluehelmet.actors.schema import ensure_actor_tables
+
+    with open_store(ctx) as store:
+        actor_id = _actor_id(store, actor)
+        registry = Registry.load(store)
+        ensure_actor_tables(store.con)
+        events = store.con.execute("SELECT count(DISTINCT event_uid) FROM event_actors WHERE actor_id = ?", [actor_id]).fetchall()[0][0]
+    info = registry.as_dict(actor_id)
+    info["events"] = events
+    info["predecessors"] = predecessors(actor_id, registry)
+    info["successors"] = successors(actor_id, registry)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, default=str))
+        return
+    out.print(f"[bold]{info['actor_id']}[/] {info['name']}  kind {info['kind']}  country {info['country_iso3']}  "
+              f"active {info['active_from'] or '?'} to {info['active_to'] or '-'}  events {events:,}", highlight=False)
+    out.print(f"source: {info['source']}", highlight=False)
+    for a in info["aliases"]:
+        period = f" [{a['valid_from'] or ''}..{a['valid_to'] or ''}]" if a["valid_from"] or a["valid_to"] else ""
+        out.print(f"  alias {a['alias']!r} ({a['lang'] or '?'}, {a['alias_type']}){period}", highlight=False)
+    for e in info["lineage"]:
+        out.print(f"  {e['from_id']} {e['relation']} {e['to_id'] or ''} {e['date'] or '(undated)'}", highlight=False)
+
+
+@actors_app.command()
+def resolve(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="A raw actor name as a source wrote it."),
+    on: Optional[str] = typer.Option(None, "--on", help="The event's date, YYYY-MM-DD."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Resolve a raw name to an actor, with score, method and reason.
+
+    Examples:
+
+      bluehelmet actors resolve "JNIM: Jama'at Nusrat al-Islam wal-Muslimin"
+
+      bluehelmet actors resolve "Military Forces of Mali (2021-)" --on 2022-03-27 --json
+    """
+    from bluehelmet.actors import resolver_for
+
+    with open_store(ctx) as store:
+        result = resolver_for(store).resolve(name, on)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
+    out.print(f"[bold]{result.actor_id or '-'}[/] {result.name or ''}  score {result.score:.2f}  {result.method}  [{result.status}]", highlight=False)
+    out.print(f"  {result.reason}", highlight=False)
+    if result.status == "review":
+        for c in result.candidates[:5]:
+            out.print(f"  candidate {c.actor_id} {c.name} ({c.score:.2f})", highlight=False)
+
+
+@actors_app.command()
+def lineage(
+    ctx: typer.Context,
+    actor: str = typer.Argument(..., help="An actor id or name (JNIM, MNLA, ucdp:539)."),
+    on: Optional[str] = typer.Option(None, "--on", help="Also say what it was called, and its coalition's members, on this date."),
+    chart: Optional[Path] = typer.Option(None, "--chart", help="Draw the lineage chart to this .svg or .png file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Predecessors, successors and descendants of an actor; with --chart, a timeline chart.
+
+    Examples:
+
+      bluehelmet actors lineage AQIM            (all descendants of AQIM)
+
+      bluehelmet actors lineage MNLA --on 2025-01-01
+
+      bluehelmet actors lineage JNIM --chart jnim.png
+    """
+    from bluehelmet.actors import Registry, coalition_members, descendants, name_on, predecessors, successors
+
+    with open_store(ctx) as store:
+        actor_id = _actor_id(store, actor, on)
+        registry = Registry.load(store)
+    info = {
+        "actor_id": actor_id, "name": registry.actors[actor_id].name,
+        "predecessors": predecessors(actor_id, registry), "successors": successors(actor_id, registry),
+        "descendants": descendants(actor_id, registry),
+        "members": coalition_members(actor_id, on, registry),
+    }
+    if on:
+        info["on"] = on
+        info["name_on"] = name_on(actor_id, on, registry)
+    if chart:
+        from bluehelmet.actors.chart import lineage_chart
+
+        info["chart"] = str(lineage_chart(actor_id, chart, registry))
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False))
+        return
+    label = lambda ids: ", ".join(f"{i} {registry.actors[i].name}" for i in ids) or "none"  # noqa: E731
+    out.print(f"[bold]{actor_id}[/] {info['name']}" + (f"  (called {info['name_on']!r} on {on})" if on else ""), highlight=False)
+    out.print(f"  predecessors: {label(info['predecessors'])}", highlight=False)
+    out.print(f"  successors:   {label(info['successors'])}", highlight=False)
+    out.print(f"  descendants:  {label(info['descendants'])}", highlight=False)
+    if info["members"]:
+        out.print(f"  members{' on ' + on if on else ''}: {label(info['members'])}", highlight=False)
+    if chart:
+        out.print(f"  chart: {info['chart']}", highlight=False)
+
+
+@actors_app.command()
+def unresolved(
+    ctx: typer.Context,
+    limit: int = typer.Option(30, help="At most this many names."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """The review queue: raw names of events not resolved automatically, most frequent first, with candidates.
+
+    Decide each with `bluehelmet actors decide`.
+    """
+    from bluehelmet.actors import resolver_for
+    from bluehelmet.actors.schema import ensure_actor_tables
+
+    with open_store(ctx) as store:
+        ensure_actor_tables(store.con)
+        rows = store.con.execute(
+            "SELECT raw_name, count(DISTINCT event_uid) AS events FROM event_actors WHERE status = 'review' "
+            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", [limit]
+        ).fetchall()
+        resolver = resolver_for(store)
+        queue = [{"raw_name": r, "events": n, "candidates": [c.as_dict() for c in resolver.resolve(r).candidates[:3]],
+                  "reason": resolver.resolve(r).reason} for r, n in rows]
+    if as_json:
+        typer.echo(json.dumps(queue, ensure_ascii=False))
+        return
+    for item in queue:
+        cands = "; ".join(f"{c['actor_id']} {c['name']} ({c['score']:.2f})" for c in item["candidates"]) or "no candidate"
+        out.print(f"[bold]{item['raw_name']}[/]  {item['events']:,} events  -> {cands}", highlight=False)
+    if not queue:
+        out.print("nothing to review")
+
+
+@actors_app.command()
+def decide(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The raw name the decision is about."),
+    accept: Optional[str] = typer.Option(None, "--accept", help="This name IS this actor id."),
+    reject: Optional[str] = typer.Option(None, "--reject", help="This name is NOT this actor id."),
+    alias: Optional[str] = typer.Option(None, "--alias", help="Add the name as an alias of this actor id."),
+    new_actor: bool = typer.Option(False, "--new-actor", help="Create a new actor named NAME."),
+    kind: Optional[str] = typer.Option(None, help="For --new-actor: its kind."),
+    country: Optional[str] = typer.Option(None, help="For --new-actor: its country (ISO3)."),
+    by: Optional[str] = typer.Option(None, "--by", envvar="USER", help="Who decides (default $USER)."),
+    note: Optional[str] = typer.Option(None, help="Why."),
+) -> None:
+    """Record an analyst's decision; it persists in the store, wins over automatic matches,
+    and the events it affects are re-resolved at once.
+
+    Examples:
+
+      bluehelmet actors decide "Islamic State" --accept ucdp:234
+
+      bluehelmet actors decide "Katiba Serma" --new-actor --kind jihadist --country MLI
+    """
+    from bluehelmet.actors import record_decision
+    from bluehelmet.errors import InvalidRequestError
+
+    chosen = [(a, v) for a, v in (("accept", accept), ("reject", reject), ("alias", alias)) if v] + ([("new_actor", None)] if new_actor else [])
+    if len(chosen) != 1:
+        raise InvalidRequestError("give exactly one of --accept ID, --reject ID, --alias ID or --new-actor")
+    action, actor_id = chosen[0]
+    with open_store(ctx) as store:
+        decision = record_decision(store, name, action, actor_id, decided_by=by, note=note, kind=kind, country_iso3=country)
+    out.print(f"decision {decision.decision_id}: {decision.raw_name!r} {decision.action} {decision.actor_id or ''}", highlight=False)
+
+
+@actors_app.command()
+def evaluate(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+) -> None:
+    """Measure the resolver on the labelled sets (ucdp_variants, perturbed, sahel).
+
+    Each set: n, top1_accuracy, precision_at_accept, coverage (share auto-accepted).
+    """
+    from bluehelmet.actors import Registry
+    from bluehelmet.actors.evaluate import evaluate as run
+
+    with open_store(ctx) as store:
+        registry = Registry.load(store)
+    results = run(registry)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False))
+        return
+    for name, figures in results.items():
+        out.print(f"[bold]{name}[/]: n {figures['n']:,}  top-1 {figures['top1_accuracy']:.3f}  "
+                  f"precision at accept {figures['precision_at_accept']:.3f}  coverage {figures['coverage']:.3f}", highlight=False)

@@ -1,0 +1,309 @@
+"""Administrative boundaries with P-codes (OCHA COD-AB), from shapefiles, GeoJSON or zipped shapefiles.
+
+OCHA's Common Operational Datasets for administrative boundaries (COD-AB) give each unit a
+P-code (``ML07`` Gao region, ``ML0702`` Ansongo cercle) that humanitarian and mission data
+share. One file holds one level. The columns follow a few conventions, all recognised here
+(``N`` is the level, matched without regard to case):
+
+* the older ITOS shapefiles: ``adminNPcod`` (cut to 10 characters by the DBF format),
+  ``adminNName``, ``adminNRefN``, ``adminNAltN``, ``date``, ``validOn``;
+* the same as GeoJSON or geodatabase: ``adminNPcode``, ``adminNName_fr``/``adminNName_en``;
+* the current template: ``ADMN_PCODE``, ``ADMN_FR``/``ADMN_EN``/``ADMN_PT``/``ADMN_ES``,
+  ``ADMN_REF``, ``ADMNALT1FR``; and the 2024 one: ``admN_pcode``, ``admN_name``, ``valid_on``.
+
+The level is the highest ``N`` with a P-code column; the parent is the P-code of level
+``N - 1``. Geometry is stored as WKB in WGS84 (reprojected when the file's CRS is another),
+with its bounding box; invalid polygons are repaired so that point-in-polygon tests work.
+The release is the boundaries' ``date`` (else ``validOn``); a file's features share it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import shapely
+
+from bluehelmet.errors import InputFileError
+from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.store.schema import canonical_columns
+
+KIND = "boundaries"
+SOURCE = "ocha-cod-ab"
+SUFFIXES = {".shp", ".geojson", ".json", ".zip", ".gpkg"}
+_PCODE = [r"admin{n}pcode?", r"adm{n}_pcode"]
+_NAME = [
+    r"admin{n}name_fr", r"admin{n}name", r"adm{n}_fr", r"admin{n}name_en", r"adm{n}_en", r"adm{n}_pt",
+    r"adm{n}_es", r"adm{n}_name", r"adm{n}_ref",
+]
+_ALT_NAME = [r"admin{n}name_en", r"adm{n}_en", r"admin{n}altn", r"adm{n}alt1fr", r"adm{n}alt1en", r"adm{n}_name1", r"admin{n}refn", r"adm{n}_ref"]
+_DATE = ["date", "validon", "valid_on"]
+
+
+def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResult:
+    """Read one level of COD-AB boundaries into ``admin_units`` rows.
+
+    Parameters
+    ----------
+    path:
+        A shapefile (``.shp`` with its ``.dbf``, ``.shx``, ``.prj``), a GeoJSON file, a
+        GeoPackage, or a zip holding one shapefile.
+    release:
+        The boundaries' date; by default from the ``date`` column.
+
+    Raises
+    ------
+    InputFileError
+        The file cannot be read as vector data, has no P-code column, or has no polygons.
+
+    Examples
+    --------
+    >>> result = read_boundaries("mli_admbnda_adm2_gov_ocha_itos.shp")    # doctest: +SKIP
+    >>> result.records.num_rows, result.release                           # doctest: +SKIP
+    (50, '2015-04-08')
+    """
+    path = Path(path)
+    frame = _read_frame(path)
+    columns = {c.lower(): c for c in frame.columns if c != "geometry"}
+    level = detect_level(list(columns))
+    if level is None:
+        raise InputFileError(
+            path,
+            "not a boundaries file: no P-code column (admin1Pcod, admin1Pcode, ADM1_PCODE or adm1_pcode for "
+            f"levels 0-5); found: {', '.join(list(columns.values())[:30])}",
+        )
+    found = _columns_of_level(columns, level)
+    frame = _to_wgs84(frame, path)
+    rows: dict[str, list] = {c: [] for c in [*canonical_columns("admin_units"), "_row"]}
+    rejects: list[dict] = []
+    for i, (record, geom) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry), start=1):
+        problem = _problem(record, geom, found)
+        if problem:
+            rejects.append(_reject(i, *problem, record))
+            continue
+        geom = geom if geom.is_valid else shapely.make_valid(geom)
+        for column, value in _unit(record, geom, level, found, release).items():
+            rows[column].append(value)
+        rows["_row"].append(i)
+    records = _records_table(rows)
+    known = sorted({r for r in rows["release"] if r})
+    return ReadResult(
+        kind=KIND,
+        table="admin_units",
+        records=records,
+        rejects=pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA) if rejects else REJECT_SCHEMA.empty_table(),
+        rows_in=len(frame),
+        release=release or (known[-1] if known else None),
+    )
+
+
+def _columns_of_level(columns: dict[str, str], level: int) -> dict[str, str | list[str] | None]:
+    """The file's columns for each part of a unit of ``level`` (None when absent)."""
+    name = _find(columns, _NAME, level)
+    return {
+        "pcode": _find(columns, _PCODE, level),
+        "name": name,
+        "alt": _find_all(columns, _ALT_NAME, level, exclude={name}),
+        "parent": _find(columns, _PCODE, level - 1) if level > 0 else None,
+        "admin1": _find(columns, _PCODE, 1) if level >= 1 else None,
+        "admin1_name": _find(columns, _NAME, 1) if level >= 1 else None,
+        "country": _find(columns, _PCODE, 0),
+        "country_name": _find(columns, _NAME, 0),
+        "date": next((columns[d] for d in _DATE if d in columns), None),
+    }
+
+
+def _problem(record: dict, geom, found: dict) -> tuple[str | None, str | None, str] | None:
+    """(column, value, reason) when a feature cannot be stored, else None."""
+    if not _text(record.get(found["pcode"])):
+        return found["pcode"], record.get(found["pcode"]), "missing P-code"
+    if geom is None or geom.is_empty:
+        return "geometry", None, "missing or empty geometry"
+    if geom.geom_type not in ("Polygon", "MultiPolygon"):
+        return "geometry", geom.geom_type, "geometry is not a polygon"
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        return "geometry", f"{minx}, {miny}, {maxx}, {maxy}", "coordinates outside longitude/latitude range"
+    return None
+
+
+def _unit(record: dict, geom, level: int, found: dict, release: str | None) -> dict:
+    """The canonical row of one feature."""
+    get = lambda key: _text(record.get(found[key])) if found[key] else None  # noqa: E731
+    pcode, name = get("pcode"), get("name")
+    # The first other spelling that differs (RefN is the name without accents: Segou).
+    alt = next((o for o in (_text(record.get(c)) for c in found["alt"]) if o and o != name), None)
+    minx, miny, maxx, maxy = geom.bounds
+    return {
+        "uid": pcode,
+        "release": release or (_date_text(record.get(found["date"])) if found["date"] else None),
+        "pcode": pcode,
+        "level": level,
+        "name": name,
+        "name_alt": alt,
+        "parent_pcode": get("parent"),
+        "admin1_pcode": pcode if level == 1 else get("admin1"),
+        "admin1_name": name if level == 1 else get("admin1_name"),
+        "country_iso3": country_iso3(get("country") or pcode, get("country_name")),
+        "geometry": shapely.to_wkb(geom),
+        "min_x": minx,
+        "min_y": miny,
+        "max_x": maxx,
+        "max_y": maxy,
+        "source": SOURCE,
+    }
+
+
+def detect_level(lower_columns: list[str]) -> int | None:
+    """The COD-AB level of a file from its (lower-case) column names: the deepest P-code.
+
+    >>> detect_level(["admin0pcod", "admin1pcod", "admin2pcod", "admin2name"])
+    2
+    """
+    for level in range(5, -1, -1):
+        if _find({c: c for c in lower_columns}, _PCODE, level):
+            return level
+    return None
+
+
+def country_iso3(pcode: str | None, name: str | None = None) -> str | None:
+    """ISO3 of a country from a COD-AB P-code (``ML0702`` -> ``MLI``) or its name."""
+    import pycountry
+
+    from bluehelmet.geo.countries import iso3_from_name
+
+    letters = re.match(r"[A-Za-z]+", pcode or "")
+    code = letters.group(0).upper() if letters else ""
+    if len(code) >= 3 and pycountry.countries.get(alpha_3=code[:3]):
+        return code[:3]
+    if len(code) >= 2 and pycountry.countries.get(alpha_2=code[:2]):
+        return pycountry.countries.get(alpha_2=code[:2]).alpha_3
+    return iso3_from_name(name)
+
+
+def _find(columns: dict[str, str], patterns: list[str], level: int, exclude: set | None = None) -> str | None:
+    for pattern in patterns:
+        regex = re.compile(pattern.format(n=level) + "$")
+        for lower, original in columns.items():
+            if regex.fullmatch(lower) and original not in (exclude or set()):
+                return original
+    return None
+
+
+def _find_all(columns: dict[str, str], patterns: list[str], level: int, exclude: set | None = None) -> list[str]:
+    found = []
+    for pattern in patterns:
+        regex = re.compile(pattern.format(n=level) + "$")
+        found += [o for lower, o in columns.items() if regex.fullmatch(lower) and o not in (exclude or set()) and o not in found]
+    return found
+
+
+def _read_frame(path: Path):
+    import geopandas as gpd
+
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise InputFileError(
+            path, f"cannot be read as boundaries: expected a {', '.join(sorted(SUFFIXES))} file, not {path.suffix or 'no suffix'}"
+        )
+    if path.suffix.lower() == ".shp":
+        missing = [s for s in (".dbf", ".shx") if not path.with_suffix(s).exists() and not path.with_suffix(s.upper()).exists()]
+        if missing:
+            raise InputFileError(path, f"a shapefile needs its {' and '.join(missing)} file(s) next to it")
+    try:
+        return gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+        raise InputFileError(path, f"cannot be read as boundaries (shapefile, GeoJSON, zipped shapefile): {exc}") from exc
+
+
+def _to_wgs84(frame, path: Path):
+    if frame.crs is None:
+        # Without a .prj, COD-AB files are WGS84 by convention; the range check below guards it.
+        return frame.set_crs(4326, allow_override=True)
+    if frame.crs.to_epsg() != 4326:
+        try:
+            return frame.to_crs(4326)
+        except Exception as exc:
+            raise InputFileError(path, f"cannot reproject from {frame.crs} to WGS84: {exc}") from exc
+    return frame
+
+
+def _text(value) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date_text(value) -> str | None:
+    import pandas as pd
+
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    text = _text(value)
+    return text[:10] if text else None
+
+
+def _json_value(value):
+    import pandas as pd
+
+    if value is pd.NaT:
+        return None
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()[:10]
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if np.isnan(value) else float(value)
+    return value
+
+
+def _reject(row: int, column: str | None, value, reason: str, record: dict) -> dict:
+    return {
+        "row_number": row,
+        "column_name": column,
+        "value": None if value is None else str(value),
+        "reason": reason,
+        "raw": json.dumps({k: _json_value(v) for k, v in record.items()}, ensure_ascii=False, default=str),
+    }
+
+
+def _records_table(rows: dict[str, list]) -> pa.Table:
+    types = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "DOUBLE": pa.float64(), "BLOB": pa.binary(), "JSON": pa.string()}
+    fields = {}
+    for column, sql_type in canonical_columns("admin_units").items():
+        fields[column] = pa.array(rows[column], types[sql_type.replace(" NOT NULL", "")])
+    fields["_row"] = pa.array(rows["_row"], pa.int64())
+    return pa.table(fields)
+
+
+def _detect(path: Path) -> bool:
+    """Polygon features in a vector file: boundaries."""
+    if path.suffix.lower() not in SUFFIXES:
+        return False
+    try:
+        import pyogrio
+
+        info = pyogrio.read_info(path)
+    except Exception:
+        return False
+    return str(info.get("geometry_type") or "").replace("Multi", "").startswith("Polygon")
+
+
+register(
+    SourceKind(
+        KIND,
+        "admin_units",
+        "Administrative boundaries with P-codes (OCHA COD-AB): shapefile, GeoJSON or zipped shapefile",
+        read_boundaries,
+        detect_file=_detect,
+    )
+)

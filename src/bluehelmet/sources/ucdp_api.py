@@ -1,0 +1,192 @@
+"""UCDP GED and Candidate events saved from the UCDP API (JSON pages), into canonical events.
+
+The API (``GET https://ucdpapi.pcr.uu.se/api/gedevents/<version>?pagesize=N``) answers with
+pages shaped ``{"TotalCount", "TotalPages", "PreviousPageUrl", "NextPageUrl", "Result": [...]}``,
+where each event of ``Result`` carries the GED CSV's columns. This reader takes what
+:func:`bluehelmet.sources.download.fetch_ucdp_api` saves (JSON Lines, one page per line), a
+single saved page, or a JSON array of events, and maps the events with the very same SQL as
+the GED CSV reader (:func:`bluehelmet.sources.ucdp_ged.events_from_staging`), so an event read
+from the API and from the CSV of the same release is the same row.
+
+Row numbers in rejects count events from 1 across all pages.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from bluehelmet.errors import InputFileError
+from bluehelmet.sources.base import ReadResult
+from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.sources.base import empty_rejects
+from bluehelmet.sources.ucdp_ged import (
+    COLUMN_ALIASES,
+    events_from_staging,
+    is_candidate_release,
+    release_from_filename,
+)
+
+KIND = "ucdp-api"
+
+_VERSION_IN_URL = re.compile(r"/gedevents/(\d{2}\.\d+(?:\.\d+)?)", re.IGNORECASE)
+
+
+def read_ucdp_api_json(path: str | Path, *, release: str | None = None, candidate: bool | None = None) -> ReadResult:
+    """Read UCDP API pages saved as JSON (one page, JSON Lines of pages, or an array of events).
+
+    Parameters
+    ----------
+    path:
+        The saved file.
+    release:
+        The GED release (``25.1``, ``26.0.2``); by default the version in the pages' own
+        next/previous URLs, else the one in the file name.
+    candidate:
+        Whether these are Candidate events; by default, when the release is ``YY.0.N``.
+
+    Examples
+    --------
+    >>> result = read_ucdp_api_json("ucdp-api-gedevents-v25.1.jsonl")  # doctest: +SKIP
+    >>> result.kind, result.records.column("source")[0].as_py()        # doctest: +SKIP
+    ('ucdp-api', 'ucdp-ged')
+    """
+    path = Path(path)
+    pages = load_pages(path)
+    release = release or _release_from_pages(pages) or release_from_filename(path)
+    if candidate is None:
+        candidate = is_candidate_release(release)
+    events = [event for page in pages for event in page["Result"]]
+    if not events:
+        raise InputFileError(path, "the UCDP API pages hold no events (Result is empty)")
+    for number, event in enumerate(events, start=1):
+        if not isinstance(event, dict):
+            raise InputFileError(path, "an event of Result is not a JSON object", row=number, value=str(event)[:80])
+    # The API writes active_year as a JSON boolean; the CSV of the same release writes 1/0
+    # (yearly) or true/false (Candidate). Spelling it like the CSV makes the two the same row.
+    table = events_to_text_table(events, active_year=("true", "false") if candidate else ("1", "0"))
+    con = duckdb.connect()
+    try:
+        con.register("staging_arrow", table)
+        con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM staging_arrow")
+        con.unregister("staging_arrow")
+        return events_from_staging(
+            con,
+            path,
+            [c for c in table.column_names if c != "_row"],
+            kind=KIND,
+            source="ucdp-candidate" if candidate else "ucdp-ged",
+            release=release,
+            rows_in=len(events),
+            parser_rejects=empty_rejects(),
+        )
+    finally:
+        con.close()
+
+
+def load_pages(path: Path) -> list[dict]:
+    """The API pages in a saved file, each a dict with a ``Result`` list.
+
+    Accepts one page (a JSON object), JSON Lines with one page per line, or a JSON array of
+    events (taken as one page).
+    """
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    text = path.read_text(encoding="utf-8-sig")
+    if not text.strip():
+        raise InputFileError(path, "the file is empty")
+    try:
+        documents = [json.loads(text)]
+    except json.JSONDecodeError:
+        documents = []
+        for line_number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                documents.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise InputFileError(path, f"line is not JSON ({exc.msg})", row=line_number, value=line[:80]) from None
+    pages = []
+    for number, document in enumerate(documents, start=1):
+        if isinstance(document, list):
+            pages.append({"Result": document})
+        elif isinstance(document, dict) and isinstance(document.get("Result"), list):
+            pages.append(document)
+        else:
+            keys = ", ".join(list(document)[:10]) if isinstance(document, dict) else type(document).__name__
+            raise InputFileError(
+                path,
+                f"not a UCDP API page: expected an object with a Result list (found {keys})",
+                row=number if len(documents) > 1 else None,
+            )
+    return pages
+
+
+def events_to_text_table(events: list[dict], *, active_year: tuple[str, str] = ("1", "0")) -> pa.Table:
+    """One text column per event key (renamed like the CSV's columns) plus ``_row`` from 1.
+
+    ``active_year`` is how a JSON boolean ``active_year`` is written (true, false).
+    """
+    columns: dict[str, list[str | None]] = {}
+    for index, event in enumerate(events):
+        for key, value in event.items():
+            name = _column_name(key)
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [None] * len(events)
+            if name == "active_year" and isinstance(value, bool):
+                column[index] = active_year[0] if value else active_year[1]
+            else:
+                column[index] = _as_text(value)
+    arrays = {name: pa.array(values, pa.string()) for name, values in columns.items()}
+    arrays["_row"] = pa.array(range(1, len(events) + 1), pa.int64())
+    return pa.table(arrays)
+
+
+def _column_name(key: str) -> str:
+    clean = key.strip().lower()
+    return COLUMN_ALIASES.get(clean, clean)
+
+
+def _as_text(value: object) -> str | None:
+    """The text the CSV would hold for a JSON value (empty strings are missing, as in the CSV)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text if text != "" else None
+
+
+def _release_from_pages(pages: list[dict]) -> str | None:
+    for page in pages:
+        for key in ("NextPageUrl", "PreviousPageUrl"):
+            match = _VERSION_IN_URL.search(str(page.get(key) or ""))
+            if match:
+                return match.group(1)
+    return None
+
+
+def _detect_api_json(path: Path) -> bool:
+    if path.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+        return False
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    return b'"type_of_violence"' in head and (b'"Result"' in head or head.lstrip().startswith(b"["))
+
+
+register(
+    SourceKind(
+        KIND,
+        "events",
+        "UCDP GED or Candidate events saved from the UCDP API (JSON pages; see `bluehelmet download ucdp-api`)",
+        read_ucdp_api_json,
+        detect_file=_detect_api_json,
+    )
+)

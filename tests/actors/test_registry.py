@@ -1,0 +1,72 @@
+"""The registry seeded from the real UCDP actor list and the curated Sahel file; bad files rejected."""
+
+import csv
+import textwrap
+
+import pytest
+
+from bluehelmet.actors import Registry, RegistryFileError
+from bluehelmet.actors.curated import merge_curated
+from bluehelmet.actors.seed_ucdp import UCDP_ACTOR_FILE, read_ucdp_actors
+
+
+def test_every_ucdp_actor_is_in_the_registry(registry):
+    with open(UCDP_ACTOR_FILE, encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1725
+    ucdp = {a for a in registry.actors if a.startswith("ucdp:")}
+    assert ucdp == {f"ucdp:{r['ActorId'].strip()}" for r in rows}
+    row = next(r for r in rows if r["ActorId"] == "539")
+    names = {a.alias for a in registry.aliases_of("ucdp:539")}
+    assert {row["NameData"], row["NameOrig"], row["NameOrigFull"], row["NewNameFullEng"]} <= names
+
+
+def test_curated_entries_extend_ucdp_actors_instead_of_duplicating(registry):
+    jnim = [a for a in registry.actors.values() if a.name in ("JNIM",)]
+    assert [a.actor_id for a in jnim] == ["ucdp:6716"]
+    assert registry.actors["ucdp:6716"].kind == "jihadist"
+    assert "GSIM" in {a.alias for a in registry.aliases_of("ucdp:6716")}
+    for new in ("sahel:is-sahel", "sahel:csp-psd", "sahel:csp-dpa", "sahel:fla", "sahel:wagner", "sahel:africa-corps",
+                "sahel:serval", "sahel:barkhane", "sahel:takuba", "sahel:g5-sahel-jf", "sahel:afisma", "sahel:minusma"):
+        actor = registry.actor(new)
+        assert actor.source and "http" in actor.source
+
+
+def test_store_round_trip(store, registry):
+    loaded = Registry.load(store)  # a new store seeds itself
+    assert len(loaded.actors) == len(registry.actors)
+    assert len(loaded.aliases) == len(registry.aliases)
+    assert store.count("actor_lineage") == len(registry.edges)
+
+
+def _bad(tmp_path, body):
+    path = tmp_path / "bad.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+BASE = """
+sources: {s: https://example.org/source}
+actors:
+  - {id: sahel:a, name: Group A, kind: rebel, source: s}
+  - {id: sahel:b, name: Group B, kind: rebel, source: s}
+"""
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("  - {id: sahel:a, name: Again, kind: rebel, source: s}\n", "duplicate actor id"),
+        ("lineage:\n  - [sahel:a, merged_into, sahel:nowhere, 2020, s]\n", "unknown actor"),
+        ("lineage:\n  - [sahel:a, renamed, sahel:b, 2020, s]\n  - [sahel:b, renamed, sahel:a, 2021, s]\n", "cycle of renames"),
+        ("  - {id: sahel:c, name: C, kind: rebel, active_from: 2020, active_to: 2019, source: s}\n", "dates out of order"),
+        ("  - {id: sahel:d, name: D, kind: rebel}\n", "cite a public source"),
+        ("  - {id: sahel:e, name: E, kind: pirates, source: s}\n", "unknown kind"),
+    ],
+)
+def test_bad_registry_files_are_rejected_with_clear_messages(tmp_path, extra, message):
+    path = _bad(tmp_path, BASE + extra)
+    with pytest.raises(RegistryFileError) as caught:
+        merge_curated(read_ucdp_actors(), path)
+    assert message in str(caught.value)
+    assert "bad.yaml" in str(caught.value)

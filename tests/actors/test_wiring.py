@@ -1,0 +1,62 @@
+"""Ingest resolves every event's actors; decisions persist and re-resolve; queries filter by actor."""
+
+import pandas as pd
+import pytest
+
+import bluehelmet
+from bluehelmet.actors import actor_events, event_counts, lineage_ids, record_decision
+
+SAMPLE = "ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv"
+
+
+def test_ingest_fills_event_actors(store, data):
+    bluehelmet.ingest(store, data(SAMPLE))
+    raw = pd.read_csv(data(SAMPLE), dtype=str)
+    ea = store.sql("SELECT * FROM event_actors")
+    # Every event has a side_a and a side_b row (or more, for multi-actor sides).
+    assert set(ea.loc[ea.role == "side_a", "event_uid"]) == set(store.sql("SELECT uid FROM events").uid)
+    # Where UCDP gives the actor id, the resolved actor is that id (for every non-ambiguous name).
+    check = ea[ea.role == "side_a"].merge(store.sql("SELECT uid, side_a_source_id FROM events"), left_on="event_uid", right_on="uid")
+    auto = check[check.status == "auto"]
+    agree = (auto.actor_id == "ucdp:" + auto.side_a_source_id).mean()
+    assert agree > 0.97, auto[auto.actor_id != "ucdp:" + auto.side_a_source_id][["raw_name", "actor_id", "side_a_source_id"]].head()
+    mali = raw[raw.country == "Mali"]
+    jnim = store.events(actor_id="ucdp:6716")
+    assert len(jnim) == ((raw.side_a == "JNIM") | (raw.side_b == "JNIM")).sum()
+    assert len(mali) > 0
+
+
+def test_decisions_survive_a_restart_and_reresolve_events(tmp_path, data):
+    path = tmp_path / "s.duckdb"
+    with bluehelmet.open(path) as store:
+        bluehelmet.ingest(store, data(SAMPLE))
+        before = store.sql("SELECT raw_name, count(*) n FROM event_actors WHERE status='review' GROUP BY 1 ORDER BY 2 DESC")
+        assert len(before), "the sample has names in review"
+        name = before.raw_name[0]
+        record_decision(store, name, "new_actor", kind="militia", country_iso3="MLI", decided_by="tester")
+    with bluehelmet.open(path) as store:
+        rows = store.sql("SELECT actor_id, status, method FROM event_actors WHERE raw_name = ?", [name])
+        assert len(rows) == before.n[0]
+        assert set(rows.status) == {"decided"} and rows.actor_id.str.startswith("local:").all()
+        decisions = store.sql("SELECT * FROM actor_decisions")
+        assert decisions.decided_by.tolist() == ["tester"]
+        from bluehelmet.actors import resolver_for
+
+        assert resolver_for(store).resolve(name).status == "decided"
+
+
+@pytest.mark.slow
+def test_lineage_aware_queries(tmp_path, data):
+    with bluehelmet.open(tmp_path / "g.duckdb") as store:
+        bluehelmet.ingest(store, data("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"), "ucdp-ged")
+        raw = pd.read_csv(data("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"), dtype=str)
+        names = {"JNIM", "Ansar Dine", "MUJAO", "al-Murabitun", "FLM", "Signed-in-Blood Battalion", "AQIM", "GIA"}
+        # Sides may list several actors ("AQIM, MUJAO"): split them as the source writes them.
+        in_side = lambda col: col.fillna("").str.split(", ").apply(lambda parts: bool(names & set(parts)))  # noqa: E731
+        expected = (in_side(raw.side_a) | in_side(raw.side_b)).sum()
+        counts = event_counts(store, "ucdp:6716", lineage=True)
+        assert counts.set_index("actor_id").loc["total", "events"] == expected
+        only = actor_events(store, "ucdp:6716")
+        assert len(only) == ((raw.side_a == "JNIM") | (raw.side_b == "JNIM")).sum()
+        assert len(actor_events(store, "ucdp:6716", lineage=True)) == expected
+        assert len(store.events(actor_id=lineage_ids("ucdp:6716"))) == expected

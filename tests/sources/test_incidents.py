@@ -1,0 +1,229 @@
+"""Mission incident sheets: CSV + YAML map, JSON + TOML map, XLSX, HXL, and bad input.
+
+The sheets are written for these tests in the shape mission incident logs take; expected
+values are read from the fixture files independently (csv/json/openpyxl) or worked out by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import bluehelmet
+from bluehelmet.errors import InputFileError
+from bluehelmet.sources.column_map import FIELDS
+from bluehelmet.sources.hxl_tags import TAG_FIELDS
+from bluehelmet.sources.incidents import read_incidents
+
+FIXTURES = Path(__file__).parent / "fixtures" / "incidents"
+DOC = Path(__file__).parents[2] / "docs" / "ingest-incidents.md"
+
+
+def _accounted(report) -> bool:
+    return report.rows_in == report.stored + report.updated + report.unchanged + report.rejected
+
+
+def _events(store) -> pd.DataFrame:
+    return store.sql("SELECT * FROM events ORDER BY uid").set_index("source_id")
+
+
+def test_csv_with_yaml_map(store):
+    path = FIXTURES / "mopti_jmac.csv"
+    report = bluehelmet.ingest(store, path, "incidents", column_map=FIXTURES / "mopti_jmac.yaml")
+    raw = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False).set_index("Incident No.")
+    assert report.rows_in == report.stored == len(raw) == 6 and _accounted(report)
+    events = _events(store)
+    assert set(events["source"]) == {"incidents:jmac-mopti"}
+    assert (events.loc[raw.index, "uid"] == "incidents:jmac-mopti:" + raw.index).all()
+    assert (events.loc[raw.index, "deaths_best"] == raw["Killed"].astype(int)).all()
+    assert (events.loc[raw.index, "side_a"].fillna("") == raw["Alleged perpetrator"]).all()
+    assert (events.loc[raw.index, "native_type"] == raw["Incident type"]).all()
+    dates = pd.to_datetime(raw["Date of incident"], format="%d/%m/%Y").dt.strftime("%Y-%m-%d")
+    assert [str(d)[:10] for d in events.loc[raw.index, "date_start"]] == dates.tolist()
+    # Category and sensitivity through the map's value tables; unmapped "EEI" stays unknown.
+    assert events.loc["MOP-2023-014", "violence_category"] == "one_sided"
+    assert events.loc["MOP-2023-015", "violence_category"] == "state_based"
+    assert pd.isna(events.loc["MOP-2023-017", "violence_category"])
+    assert events["sensitivity"].to_dict() == {
+        "MOP-2023-014": "restricted", "MOP-2023-015": "restricted", "MOP-2023-016": "confidential",
+        "MOP-2023-017": "restricted",  # blank cell: the map's default
+        "MOP-2023-018": "public", "MOP-2023-019": "restricted",
+    }
+    native = json.loads(events.loc["MOP-2023-016", "native"])
+    assert native == {"injured": 0, "abducted": 5}
+    assert set(events["country_iso3"]) == {"MLI"} and events.loc["MOP-2023-014", "admin2_name"] == "Bandiagara"
+
+
+def test_json_with_toml_map_derives_stable_ids(store, tmp_path):
+    path = FIXTURES / "gao_incidents.json"
+    report = bluehelmet.ingest(store, path, "incidents", column_map=FIXTURES / "gao_incidents.toml")
+    records = json.loads(path.read_text())
+    assert report.stored == len(records) == 4
+    events = store.sql("SELECT * FROM events ORDER BY date_start")
+    assert events["deaths_best"].tolist() == [r["dead"] for r in records]
+    assert set(events["sensitivity"]) == {"confidential"} and set(events["source"]) == {"incidents:sector-east"}
+    # The id documented: sha256 of the mapped values in field order, joined by \x1f.
+    toml_columns = ["date", "latitude", "longitude", "location", "admin1", "admin2", "perpetrator",
+                    "victim_group", "killed", "injured", "category", "description", "sources"]
+    mapping = dict(zip(toml_columns, ["date", "latitude", "longitude", "locality", "region", "cercle", "author",
+                                       "victims", "dead", "wounded", "category", "narrative", "source"]))
+    first = records[0]
+    values = [str(first[mapping[f]]) for f in FIELDS if f in mapping]
+    expected = "h" + hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:16]
+    assert expected in set(events["source_id"])
+    # Same incidents in another order, with an extra column: same ids, nothing new.
+    shuffled = [dict(r, note="re-export") for r in reversed(records)]
+    again = tmp_path / "gao_again.json"
+    again.write_text(json.dumps(shuffled))
+    second = bluehelmet.ingest(store, again, "incidents", column_map=FIXTURES / "gao_incidents.toml")
+    assert second.stored == 0 and second.rows_in == 4 and store.count("events") == 4
+
+
+def _workbook(path: Path, rows: list[list]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Incidents"
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+XLSX_MAP = """
+source_name: sector-west
+sheet: Incidents
+columns:
+  id: Ref
+  date: Date
+  admin1: Region
+  location: Place
+  latitude: Lat
+  longitude: Lon
+  perpetrator: Perpetrator
+  killed: Killed
+  category: Type
+values:
+  category:
+    Attack on civilians: one_sided
+"""
+
+
+def test_xlsx_built_with_openpyxl(store, tmp_path):
+    import datetime as dt
+
+    rows = [
+        ["Ref", "Date", "Region", "Place", "Lat", "Lon", "Perpetrator", "Killed", "Type"],
+        ["SW-1", dt.datetime(2023, 4, 2), "Segou", "Dogofry", 14.717, -5.533, "Wagner Group", 9, "Attack on civilians"],
+        ["SW-2", "05/04/2023", "Segou", "Niono", 14.252, -5.993, "JNIM", 0, "Abduction"],
+        ["SW-3", dt.date(2023, 4, 11), "Segou", "Macina", 13.962, -5.357, "Katiba Macina", 2.0, "Attack on civilians"],
+        [None, None, None, None, None, None, None, None, None],  # a formatted but empty line
+    ]
+    path = _workbook(tmp_path / "west.xlsx", rows)
+    (tmp_path / "west.yaml").write_text(XLSX_MAP)
+    report = bluehelmet.ingest(store, path, "incidents", column_map=tmp_path / "west.yaml")
+    assert report.rows_in == report.stored == 3 and _accounted(report)
+    events = _events(store)
+    assert [str(d)[:10] for d in events["date_start"]] == ["2023-04-02", "2023-04-05", "2023-04-11"]
+    assert events["deaths_best"].tolist() == [9, 0, 2]
+    assert events.loc["SW-1", "violence_category"] == "one_sided" and events.loc["SW-1", "sensitivity"] == "restricted"
+    assert events.loc["SW-3", "latitude"] == pytest.approx(13.962)
+
+
+def test_hxl_sheet_is_detected_without_source(cli, tmp_path):
+    path = FIXTURES / "menaka_hxl.csv"
+    db = tmp_path / "s.duckdb"
+    result = cli("--db", db, "ingest", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert report["source_kind"] == "incidents" and report["rows_in"] == report["stored"] == len(rows) - 2
+    with bluehelmet.open(db) as store:
+        events = _events(store)
+    data = {r[0]: r for r in rows[2:]}
+    assert set(events.index) == set(data)
+    assert events.loc["MEN-101", "admin1_pcode"] == data["MEN-101"][3]
+    assert events.loc["MEN-101", "deaths_best"] == int(data["MEN-101"][9])
+    assert events.loc["MEN-102", "violence_category"] == "non_state"  # "#event+type" written non-state
+    assert set(events["source"]) == {"incidents:menaka-hxl"} and set(events["sensitivity"]) == {"restricted"}
+    assert json.loads(events.loc["MEN-101", "native"]) == {"injured": int(data["MEN-101"][10])}
+
+
+def test_hxl_tags_in_the_first_row_of_a_workbook(store, tmp_path):
+    rows = [
+        ["#event+id", "#date", "#adm1 +name", "#affected +killed", "#group +name"],
+        ["K-1", "2023-05-01", "Kidal", 1, "Unknown armed men"],
+    ]
+    path = _workbook(tmp_path / "kidal.xlsx", rows)
+    report = bluehelmet.ingest(store, path)
+    assert report.source_kind == "incidents" and report.stored == 1
+    event = _events(store).loc["K-1"]
+    assert event["admin1_name"] == "Kidal" and event["side_a"] == "Unknown armed men" and event["deaths_best"] == 1
+
+
+def test_bad_rows_are_quarantined(store, tmp_path):
+    header = ["Incident No.", "Date of incident", "Killed", "Lat", "Long"]
+    rows = [
+        ["A-1", "04/01/2023", "2", "14.263", "-3.295"],
+        ["A-2", "31/02/2023", "1", "14.263", "-3.295"],  # no 31 February
+        ["A-3", "sometime in March", "0", "", ""],  # not a date
+        ["A-4", "05/01/2023", "-3", "14.263", "-3.295"],
+        ["A-5", "06/01/2023", "a few", "14.263", "-3.295"],
+        ["A-6", "07/01/2023", "1", "-3.295", "194.263"],
+    ]
+    path = tmp_path / "bad.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    (tmp_path / "bad.yaml").write_text(
+        "source_name: test\ndate_format: '%d/%m/%Y'\ncolumns:\n  id: Incident No.\n  date: Date of incident\n"
+        "  killed: Killed\n  latitude: Lat\n  longitude: Long\n"
+    )
+    report = bluehelmet.ingest(store, path, "incidents", column_map=tmp_path / "bad.yaml")
+    assert report.rows_in == 6 and report.stored == 1 and report.rejected == 5 and _accounted(report)
+    q = store.quarantine(report.batch_id).set_index("row_number")
+    assert (q.loc[3, "column_name"], q.loc[3, "value"]) == ("Date of incident", "31/02/2023")
+    assert q.loc[3, "reason"].startswith("date cannot be read")
+    assert q.loc[4, "value"] == "sometime in March"
+    assert (q.loc[5, "column_name"], q.loc[5, "value"], q.loc[5, "reason"]) == ("Killed", "-3", "negative count of killed")
+    assert q.loc[6, "reason"] == "killed is not a number"
+    assert q.loc[7, "reason"] == "longitude out of range -180 to 180"
+
+
+def test_map_naming_a_missing_column_is_a_clear_error(cli, tmp_path):
+    bad_map = tmp_path / "wrong.yaml"
+    bad_map.write_text((FIXTURES / "mopti_jmac.yaml").read_text().replace("killed: Killed", "killed: Tués"))
+    with pytest.raises(InputFileError) as caught:
+        read_incidents(FIXTURES / "mopti_jmac.csv", column_map=bad_map)
+    message = str(caught.value)
+    assert str(bad_map) in message and "'Tués'" in message and "mopti_jmac.csv" in message
+    result = cli("--db", tmp_path / "s.duckdb", "ingest", FIXTURES / "mopti_jmac.csv", "--map", bad_map)
+    assert result.exit_code == 2 and "Tués" in result.stderr and "wrong.yaml" in result.stderr
+
+
+def test_map_with_unknown_category_value_is_refused(tmp_path):
+    bad_map = tmp_path / "cats.toml"
+    bad_map.write_text('[columns]\ndate = "date"\n[values.category]\n"Killing of civilians" = "massacre"\n')
+    with pytest.raises(InputFileError, match="'massacre', which is not one of: state_based"):
+        read_incidents(FIXTURES / "gao_incidents.json", column_map=bad_map)
+
+
+def test_sheet_without_map_or_tags_asks_for_a_map(tmp_path):
+    with pytest.raises(InputFileError, match="needs a column map"):
+        read_incidents(FIXTURES / "mopti_jmac.csv")
+
+
+def test_fields_and_tags_are_documented():
+    text = DOC.read_text(encoding="utf-8")
+    for field_name in FIELDS:
+        assert f"| `{field_name}` |" in text, field_name
+    for _, hashtag, attributes in TAG_FIELDS:
+        tag = hashtag + "".join(f"+{a}" for a in sorted(attributes))
+        assert f"`{tag}`" in text, tag
