@@ -56,8 +56,47 @@ def test_matrix_by_admin1_matches_the_raw_file(mali, ged_mali_2018):
     assert matrix.totals()["events"] == len(raw)
 
 
-def test_matrix_by_actor_attributes_one_sided_to_side_a_and_battles_to_the_dyad(mali, ged_mali_2018):
+def _registry_side(con, role: str) -> pd.DataFrame:
+    """Canonical name and kind of each event's side from the registry tables, as the registry wrote them."""
+    rows = con.execute(
+        "SELECT ea.event_uid, ea.position, a.name, a.kind FROM event_actors ea JOIN actors a USING (actor_id) "
+        "WHERE ea.role = ? AND ea.status IN ('auto', 'decided')", [role]
+    ).df().sort_values(["event_uid", "position", "name"])
+    return rows.groupby("event_uid").agg(
+        name=("name", " + ".join), kind=("kind", lambda k: k.iloc[0] if k.nunique() == 1 else "mixed")
+    )
+
+
+def test_matrix_by_actor_uses_the_registry_side_a_and_dyads(mali, ged_mali_2018):
     frame = threat_matrix(mali, "MLI", "2018-01", "2018-12", by=["actor"]).frame.set_index("perpetrator")
+    raw = ged_mali_2018.set_index("uid")
+    side_a, side_b = _registry_side(mali.con, "side_a"), _registry_side(mali.con, "side_b")
+    assert len(side_a), "the registry resolved no side: this test needs it"
+    name_a = side_a["name"].reindex(raw.index).fillna(raw["side_a"])
+    kind_a = side_a["kind"].reindex(raw.index).fillna("unresolved")
+    name_b = side_b["name"].reindex(raw.index).fillna(raw["side_b"])
+    kind_b = side_b["kind"].reindex(raw.index).fillna("unresolved")
+    one = raw["type_of_violence"].str.lower().str.startswith("one")
+    expected = pd.DataFrame({
+        "perpetrator": name_a.where(one, name_a + " vs " + name_b),
+        "kind": kind_a.where(one, kind_a + " vs " + kind_b),
+        "deaths": raw["best_death"].where(one, 0),
+    }).groupby(["perpetrator", "kind"]).agg(events=("deaths", "size"), deaths=("deaths", "sum")).reset_index()
+    assert len(expected) == len(frame)
+    for row in expected.itertuples():
+        assert frame.loc[row.perpetrator, "perpetrator_kind"] == row.kind, row.perpetrator
+        assert frame.loc[row.perpetrator, "events"] == row.events, row.perpetrator
+        assert frame.loc[row.perpetrator, "civilian_deaths_best"] == row.deaths, row.perpetrator
+
+
+def test_without_the_registry_raw_side_names_are_used(mali_db, ged_mali_2018, tmp_path):
+    import shutil
+
+    copy = tmp_path / "no-registry.duckdb"
+    shutil.copy(mali_db, copy)
+    with bluehelmet.open(copy) as store:
+        store.con.execute("DROP TABLE IF EXISTS event_actors")
+        frame = threat_matrix(store, "MLI", "2018-01", "2018-12", by=["actor"]).frame.set_index("perpetrator")
     raw = ged_mali_2018
     one_sided = raw[raw["type_of_violence"].str.lower().str.startswith("one")]
     for side_a, group in one_sided.groupby("side_a"):
@@ -67,6 +106,7 @@ def test_matrix_by_actor_attributes_one_sided_to_side_a_and_battles_to_the_dyad(
     dyads = (battles["side_a"] + " vs " + battles["side_b"]).value_counts()
     for dyad, count in dyads.items():
         assert frame.loc[dyad, "events"] == count
+        assert frame.loc[dyad, "perpetrator_kind"] == "unresolved vs unresolved"
     assert frame["events"].sum() == len(raw)
 
 
@@ -115,17 +155,20 @@ def test_actor_registry_names_and_kinds_replace_raw_names(mali_units):
          "side_a": "Unknown gunmen", "side_b": "Civilians", "deaths_best": 2},
     ])
     con = mali_units.con
-    con.execute("CREATE TABLE actors (actor_id VARCHAR, name VARCHAR, kind VARCHAR, country_iso3 VARCHAR)")
-    con.execute("CREATE TABLE event_actors (event_uid VARCHAR, role VARCHAR, position INTEGER, raw_name VARCHAR, "
+    # The registry's tables, as the actors layer defines them, holding only these hand-written rows.
+    con.execute("CREATE TABLE IF NOT EXISTS actors (actor_id VARCHAR, name VARCHAR, kind VARCHAR, country_iso3 VARCHAR)")
+    con.execute("CREATE TABLE IF NOT EXISTS event_actors (event_uid VARCHAR, role VARCHAR, position INTEGER, raw_name VARCHAR, "
                 "actor_id VARCHAR, score DOUBLE, method VARCHAR, status VARCHAR)")
-    con.execute("INSERT INTO actors VALUES ('jnim', 'JNIM', 'jihadist', NULL), ('fama', 'Malian Armed Forces (FAMa)', 'state_force', 'MLI'), "
+    con.execute("DELETE FROM actors")
+    con.execute("DELETE FROM event_actors")
+    con.execute("INSERT INTO actors (actor_id, name, kind, country_iso3) VALUES ('jnim', 'JNIM', 'jihadist', NULL), ('fama', 'Malian Armed Forces (FAMa)', 'state_force', 'MLI'), "
                 "('wagner', 'Wagner Group', 'foreign_force', NULL), ('isgs', 'Islamic State Sahel', 'jihadist', NULL)")
-    con.execute("INSERT INTO event_actors VALUES "
-                "('r:1', 'side_a', 0, 'Katiba Macina', 'jnim', 0.9, 'alias', 'resolved'), "
-                "('r:2', 'side_a', 0, 'FAMa', 'fama', 1, 'alias', 'resolved'), "
-                "('r:2', 'side_a', 1, 'FAMa', 'wagner', 1, 'alias', 'resolved'), "
-                "('r:3', 'side_a', 0, 'Government of Mali', 'fama', 1, 'alias', 'resolved'), "
-                "('r:3', 'side_b', 0, 'ISGS', 'isgs', 1, 'alias', 'resolved'), "
+    con.execute("INSERT INTO event_actors (event_uid, role, position, raw_name, actor_id, score, method, status) VALUES "
+                "('r:1', 'side_a', 0, 'Katiba Macina', 'jnim', 0.9, 'alias', 'auto'), "
+                "('r:2', 'side_a', 0, 'FAMa', 'fama', 1, 'alias', 'auto'), "
+                "('r:2', 'side_a', 1, 'FAMa', 'wagner', 1, 'alias', 'auto'), "
+                "('r:3', 'side_a', 0, 'Government of Mali', 'fama', 1, 'alias', 'auto'), "
+                "('r:3', 'side_b', 0, 'ISGS', 'isgs', 1, 'alias', 'auto'), "
                 "('r:4', 'side_a', 0, 'Unknown gunmen', NULL, 0, 'none', 'unresolved')")
     matrix = threat_matrix(mali_units, "MLI", "2019-05", "2019-05", by=["actor"])
     assert matrix.registry_used

@@ -40,7 +40,7 @@ def resolved_sides_sql() -> str:
                CASE WHEN count(DISTINCT a.kind) = 1 THEN any_value(a.kind) ELSE 'mixed' END AS kind
         FROM event_actors ea JOIN actors a ON a.actor_id = ea.actor_id
         WHERE ea.role IN ('side_a', 'side_b') AND ea.actor_id IS NOT NULL
-          AND lower(coalesce(ea.status, '')) NOT IN ('rejected', 'unresolved')
+          AND lower(coalesce(ea.status, '')) NOT IN ('rejected', 'unresolved', 'review')
         GROUP BY ea.event_uid, ea.role
     """
 
