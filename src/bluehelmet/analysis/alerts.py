@@ -34,6 +34,7 @@ from bluehelmet.analysis.scope import Area, Period, parse_period, resolve_area
 from bluehelmet.analysis.threats import HARM_CATEGORIES, UNASSIGNED, harm_events
 from bluehelmet.errors import InputFileError, InvalidRequestError
 
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 RULE_TYPES = ("threshold", "massacre", "new_hotspot", "new_perpetrator", "near_un_position")
 ALERT_COLUMNS = [
     "alert_id", "rule", "severity", "country", "area_code", "area_name", "subject", "window_start",
@@ -238,7 +239,10 @@ def evaluate(store, country: str, start: str, end: str, *, area: str | None = No
         elif kind == "new_hotspot":
             found += _new_hotspot(rule, store, place, window, rules.lookback_months, notes)
     frame = pd.DataFrame(found, columns=[c for c in ALERT_COLUMNS if c not in ("country", "status", "times_seen")])
-    frame = frame.drop_duplicates("alert_id").reset_index(drop=True)
+    frame = frame.drop_duplicates("alert_id")
+    frame = frame.sort_values(
+        ["severity", "rule", "area_code"], key=lambda c: c.map(SEVERITY_ORDER).fillna(9) if c.name == "severity" else c
+    ).reset_index(drop=True)
     frame.insert(3, "country", place.country)
     return AlertResult(place, window, frame, notes)
 
@@ -279,10 +283,6 @@ def run_alerts(store, country: str, start: str, end: str, *, area: str | None = 
     else:
         result.alerts["status"] = "not logged"
         result.alerts["times_seen"] = 0
-    severity = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    result.alerts = result.alerts.sort_values(
-        ["severity", "rule", "area_code"], key=lambda c: c.map(severity).fillna(9) if c.name == "severity" else c
-    ).reset_index(drop=True)
     return result
 
 
