@@ -53,14 +53,14 @@ def section(title: str) -> Callable[[Section], Section]:
 
 def load_bundled_data(store: bluehelmet.Store) -> Table:
     """Ingest every bundled file and return the summary table."""
-    table = Table(title="Bundled real data ingested")
-    for column in ("file", "kind", "rows in", "stored", "updated", "unchanged", "rejected"):
+    table = Table(title="Bundled real data ingested", caption="merged: rows folded into another row's record (one event, one location-year)")
+    for column in ("file", "kind", "rows in", "stored", "updated", "unchanged", "rejected", "merged"):
         table.add_column(column, justify="left" if column in ("file", "kind") else "right")
     for relative, kind in BUNDLED_FILES:
         report = bluehelmet.ingest(store, bundled(relative), kind)
         table.add_row(
             Path(relative).name, kind, f"{report.rows_in:,}", f"{report.stored:,}", f"{report.updated:,}",
-            f"{report.unchanged:,}", f"{report.rejected:,}",
+            f"{report.unchanged:,}", f"{report.rejected:,}", f"{report.merged:,}" if report.merged else "",
         )
     return table
 
@@ -94,6 +94,7 @@ def run(out: Path) -> Path:
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
     import bluehelmet.reports.demo_report  # noqa: F401
+    import bluehelmet.reports.anatomy_demo  # noqa: F401
 
 
 def main() -> None:

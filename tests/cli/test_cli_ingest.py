@@ -38,3 +38,28 @@ def test_unknown_kind_is_a_clear_error(cli, data, tmp_path):
 def test_period_in_wrong_order(cli, tmp_path):
     result = cli("--db", tmp_path / "s.duckdb", "events", "--from", "2020-01-01", "--to", "2019-01-01")
     assert result.exit_code == 2 and "wrong order" in result.stderr
+
+
+def test_events_parquet_is_geoparquet_and_csv_opens_in_excel(cli, data, tmp_path):
+    import geopandas as gpd
+    import pandas as pd
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    out = tmp_path / "mali.parquet"
+    assert cli("--db", db, "events", "--country", "MLI", "--format", "parquet", "--out", out).exit_code == 0
+    frame = gpd.read_parquet(out)
+    assert len(frame) == 7 and frame.crs.to_epsg() == 4326
+    raw = pd.read_csv(data(SAMPLE))
+    mali = raw[raw["country"] == "Mali"].set_index(raw.loc[raw["country"] == "Mali", "id"].astype(str))
+    for row in frame.itertuples():
+        assert row.geometry.x == mali.loc[row.source_id, "longitude"] and row.geometry.y == mali.loc[row.source_id, "latitude"]
+    csv_out = tmp_path / "mali.csv"
+    cli("--db", db, "events", "--country", "MLI", "--format", "csv", "--out", csv_out)
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
+    assert len(pd.read_csv(csv_out, encoding="utf-8-sig")) == 7
+
+
+def test_parquet_needs_an_out_file(cli, tmp_path):
+    result = cli("--db", tmp_path / "s.duckdb", "events", "--format", "parquet")
+    assert result.exit_code == 2 and "--out" in result.stderr

@@ -35,8 +35,9 @@ def test_one_row_per_location_year(raw, result):
     groups = raw.groupby(KEY)
     assert result.rows_in == len(raw) == 8783
     assert result.records.num_rows == groups.ngroups == 7366
-    assert result.rejects.num_rows == len(raw) - groups.ngroups
-    assert all(r.startswith("merged into row ") for r in result.rejects.column("reason").to_pylist())
+    # Repeated rows are merged into their location-year, counted, not rejected.
+    assert result.rejects.num_rows == 0
+    assert result.merged == len(raw) - groups.ngroups == 1417
     records = result.records.to_pandas()
     assert records["uid"].is_unique and records["month"].isna().all()
     assert set(records["source"]) == {"geopko-v2.3"} and result.release == "2.3"
@@ -87,13 +88,16 @@ def test_detected_and_reingest_is_idempotent(store, data, tmp_path):
     path = data(FRONT)
     assert detect_kind(path).name == "geopko-v2"
     first = bluehelmet.ingest(store, path)
-    assert first.stored == 7366 and first.rows_in == first.stored + first.rejected
+    # Every file row counts once, in its location-year: 8,783 rows, 7,366 location-years written.
+    assert first.rows_in == first.stored + first.rejected == 8783 and first.merged == 1417
+    assert store.count("un_deployments") == 7366
     for name in ("FrontMap_v.2.3.csv", "TCCMap_v.2.3.csv"):
         shutil.copy(data(f"geopko_v23_dashboard_aggregates/{name}"), tmp_path / name)
     copy = tmp_path / "FrontMap_v.2.3.csv"
     copy.write_bytes(copy.read_bytes() + b"\n")
     again = bluehelmet.ingest(store, copy)
-    assert not again.already_ingested and again.unchanged == 7366 and again.stored == again.updated == 0
+    assert not again.already_ingested and again.unchanged == 8783 and again.stored == again.updated == 0
+    assert store.count("un_deployments") == 7366
 
 
 def _rows(n):

@@ -66,6 +66,9 @@ def test_reduced_variant_reads_all_rows(data):
     one_sided = raw["type_of_violence"].eq("One-sided violence")
     assert (events["violence_category"] == "one_sided").sum() == one_sided.sum()
     assert events["deaths_best"].sum() == raw["best_death"].sum()
+    # Every country name of the variant maps to ISO3, hyphens and commas included.
+    assert events["country_iso3"].notna().all()
+    assert set(events.loc[events["country"] == "Bosnia-Herzegovina", "country_iso3"]) == {"BIH"}
     # Civilians killed = best estimate of one-sided events in the reduced variant.
     assert events["deaths_civilians"].sum() == raw.loc[one_sided, "best_death"].sum()
 

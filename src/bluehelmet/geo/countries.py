@@ -36,6 +36,18 @@ def _norm(name: str) -> str:
     return " ".join(unidecode(name).lower().replace("-", " ").replace(",", " ").split())
 
 
+def name_key_sql(expr: str) -> str:
+    """SQL that normalises a country name like :func:`_norm`, to join on :func:`lookup_table`.
+
+    >>> name_key_sql("country")  # doctest: +ELLIPSIS
+    "trim(regexp_replace(regexp_replace(lower(strip_accents(country))..."
+    """
+    return (
+        f"trim(regexp_replace(regexp_replace(lower(strip_accents({expr})), '[-,]', ' ', 'g'), "
+        f"'\\s+', ' ', 'g'))"
+    )
+
+
 @lru_cache(maxsize=1)
 def _name_index() -> dict[str, str]:
     index: dict[str, str] = {}

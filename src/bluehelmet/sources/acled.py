@@ -36,7 +36,7 @@ from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
-from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
 from bluehelmet.sources.records import load_records
@@ -99,7 +99,7 @@ def read_acled(path: str | Path, *, release: str | None = None, layout: str | No
     path = Path(path)
     if layout is not None and layout not in LAYOUTS:
         raise InputFileError(path, f"unknown ACLED layout {layout!r}; use one of {', '.join(LAYOUTS)}")
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         if path.suffix.lower() == ".json":
             header, rows_in = load_acled_json(con, path)
@@ -457,7 +457,7 @@ def read_acled_deletions(path: str | Path, *, release: str | None = None) -> Rea
     ids the store does not hold count as unchanged. The release is the newest deletion date.
     """
     path = Path(path)
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         aliases = {"event_id_cnty": "event_id_cnty", "deleted_timestamp": "deleted_timestamp"}
         loaded = load_delimited(con, path, kind="acled-deletions", required=["event_id_cnty", "deleted_timestamp"], aliases=aliases)

@@ -32,6 +32,14 @@ REJECT_SCHEMA = pa.schema(
 )
 
 
+def reader_connection(**config: object) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection for a reader (DuckDB's own progress bar off: the CLI
+    shows progress, and library users must not get bars on their standard output)."""
+    con = duckdb.connect(config=config)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def empty_rejects() -> pa.Table:
     """A rejects table with no rows."""
     return REJECT_SCHEMA.empty_table()

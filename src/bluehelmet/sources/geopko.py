@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from bluehelmet.geo.countries import gw_table, lookup_table
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 
@@ -75,7 +75,7 @@ def read_geopko_v1(path: str | Path, *, release: str | None = None) -> ReadResul
     """
     path = Path(path)
     release = release or "1"
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = loaded.header

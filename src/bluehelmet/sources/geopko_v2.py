@@ -11,9 +11,9 @@ location-years in the bundled file).
 
 This reader stores one row per location-year (``month`` is NULL): the producers' average as
 ``troops``, the highest HQ level of the year, UNPOL/UNMO if present in any month, and in
-``native`` the monthly troop figures seen and the number of rows merged. Each repeated row is
-reported as rejected with the reason "merged into row N", so the file's rows stay accounted
-for. When the sibling ``TCCMap_v.2.3.csv`` is present, its troop-contributing countries
+``native`` the monthly troop figures seen and the number of rows merged. Each location-year
+counts the rows merged into it (the ingest report's ``merged``), so the file's rows stay
+accounted for without calling the repeats errors. When the sibling ``TCCMap_v.2.3.csv`` is present, its troop-contributing countries
 (``"Nepal (150), Jordan (size unknown)"``: the largest monthly figure of the year per country)
 become ``contributors`` and ``tcc_count``.
 """
@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.base import Check, ReadResult, REJECT_SCHEMA, split_by_checks, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, REJECT_SCHEMA, split_by_checks, to_canonical, reader_connection
 from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql, register_country_tables
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -64,24 +64,25 @@ def read_geopko_v2(path: str | Path, *, release: str | None = None, tcc_file: st
     path = Path(path)
     release = release or _version_from_name(path) or "2.3"
     tcc_path = Path(tcc_file) if tcc_file else path.with_name(path.name.replace("FrontMap", "TCCMap"))
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = set(loaded.header)
         register_country_tables(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
         rejects = split_by_checks(con, "parsed", _checks())
-        merged = _merge_location_years(con)
+        _merge_location_years(con)
         _register_contributors(con, tcc_path if tcc_path != path and tcc_path.exists() else None)
+        # _rows: each location-year stands for the rows merged into it (see ReadResult).
         records = to_canonical(
             con, "un_deployments", _canonical(release), "location_years l LEFT JOIN tcc t USING (mission, year, location)",
-            where="true ORDER BY l._row",
+            where="true ORDER BY l._row", rows_column="l._n_rows",
         )
         return ReadResult(
             kind=KIND,
             table="un_deployments",
             records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects, merged]),
+            rejects=pa.concat_tables([loaded.rejects, rejects]),
             rows_in=loaded.rows_in,
             release=release,
         )
@@ -127,8 +128,8 @@ def _checks() -> list[Check]:
     ]
 
 
-def _merge_location_years(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """Collapse the accepted rows to one per location-year; return the merged rows as rejects."""
+def _merge_location_years(con: duckdb.DuckDBPyConnection) -> None:
+    """Collapse the accepted rows to one per location-year (``_n_rows``: rows merged into it)."""
     key = "_mission, _year, _country, _location"
     con.execute(
         f"""
@@ -143,21 +144,6 @@ def _merge_location_years(con: duckdb.DuckDBPyConnection) -> pa.Table:
         FROM parsed_checked WHERE _reject IS NULL GROUP BY {key}
         """
     )
-    rejects = con.sql(
-        f"""
-        SELECT p._row::BIGINT AS row_number, NULL::VARCHAR AS column_name,
-               'merged into row ' || l._row AS value,
-               'merged into row ' || l._row || ': same mission, year and location (the producers'' '
-               || 'aggregation repeats a location-year once per distinct monthly troop figure)' AS reason,
-               NULL::VARCHAR AS raw
-        FROM parsed_checked p JOIN location_years l
-          ON p._mission = l.mission AND p._year = l.year AND p._country IS NOT DISTINCT FROM l.country
-             AND p._location = l.location
-        WHERE p._reject IS NULL AND p._row <> l._row
-        ORDER BY 1
-        """
-    ).to_arrow_table()
-    return rejects.cast(REJECT_SCHEMA)
 
 
 def parse_tcc_overview(text: str) -> dict[str, float | None]:

@@ -30,7 +30,7 @@ import pycountry
 from bluehelmet.errors import InputFileError
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.column_map import (
     COUNT_FIELDS,
     FIELDS,
@@ -80,7 +80,7 @@ def read_incidents(
     mapping = load_column_map(column_map) if isinstance(column_map, (str, Path)) else column_map
     if sensitivity is not None and sensitivity not in SENSITIVITY_LEVELS:
         raise InputFileError(path, f"sensitivity {sensitivity!r} is not one of: {', '.join(SENSITIVITY_LEVELS)}")
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         header, tags, rows_in, parser_rejects = _load_sheet(con, path, mapping.sheet if mapping else None)
         if mapping is None:

@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql, register_country_tables
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -55,7 +55,7 @@ def read_radpko(path: str | Path, *, release: str | None = None) -> ReadResult:
     2652
     """
     path = Path(path)
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = loaded.header

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 
@@ -75,7 +75,7 @@ def read_acd_csv(path: str | Path, *, release: str | None = None) -> ReadResult:
     ('conflicts', '23.1')
     """
     path = Path(path)
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = set(loaded.header)

@@ -21,9 +21,8 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.base import ReadResult
+from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.base import empty_rejects
 from bluehelmet.sources.ucdp_ged import (
     COLUMN_ALIASES,
     events_from_staging,
@@ -69,7 +68,7 @@ def read_ucdp_api_json(path: str | Path, *, release: str | None = None, candidat
     # The API writes active_year as a JSON boolean; the CSV of the same release writes 1/0
     # (yearly) or true/false (Candidate). Spelling it like the CSV makes the two the same row.
     table = events_to_text_table(events, active_year=("true", "false") if candidate else ("1", "0"))
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         con.register("staging_arrow", table)
         con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM staging_arrow")

@@ -25,10 +25,11 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import MissingColumnsError
-from bluehelmet.geo.countries import gw_table, lookup_table
+from bluehelmet.geo.countries import gw_table, lookup_table, name_key_sql
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import (
+    reader_connection,
     Check,
     ReadResult,
     SpilledRecords,
@@ -124,7 +125,7 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
     kind = "ucdp-candidate" if candidate else "ucdp-ged"
     folder = tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
     # A memory limit with a spill folder keeps a million-row file within a bounded footprint.
-    con = duckdb.connect(config={"memory_limit": "1GB", "temp_directory": folder.name})
+    con = reader_connection(memory_limit="1GB", temp_directory=folder.name)
     try:
         loaded = load_delimited(
             con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False
@@ -181,7 +182,7 @@ def events_from_staging(
         f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header_set))}, "
         f"g.iso3 AS _gw_iso3, n.iso3 AS _name_iso3 FROM staging s "
         f"LEFT JOIN gw_iso3 g ON g.gwno = {gwno} "
-        f"LEFT JOIN name_iso3 n ON n.name = lower(trim({_col(header_set, 'country')}))"
+        f"LEFT JOIN name_iso3 n ON n.name = {name_key_sql(_col(header_set, 'country'))}"
     )
     checks = _checks(header_set)
     spill = Path(folder.name) / "records.parquet"

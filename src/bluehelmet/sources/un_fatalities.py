@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 from bluehelmet.sources.un_missions import KNOWN_MISSIONS
@@ -55,7 +55,7 @@ def read_un_fatalities(path: str | Path, *, release: str | None = None) -> ReadR
     ('2025-04-04', 4423, 6)
     """
     path = Path(path)
-    con = duckdb.connect()
+    con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = set(loaded.header)

@@ -114,6 +114,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
+            # The CLI shows its own progress; DuckDB's bar would land in users' output.
+            self.con.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
         if not read_only:
