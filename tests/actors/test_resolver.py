@@ -31,7 +31,7 @@ def test_resolves_real_world_forms(resolver, registry, raw, on, expected):
     result = resolver.resolve(raw, on)
     assert result.actor_id == expected, result.reason
     assert result.status == "auto"
-    assert result.method in ("exact", "normalised", "transliteration", "token_order", "acronym", "pattern", "fuzzy")
+    assert result.method in ("exact", "normalised", "transliteration", "token_order", "acronym", "pattern", "reworded", "fuzzy")
     assert result.reason
 
 
@@ -73,3 +73,67 @@ def test_the_date_chooses_between_actors_sharing_a_name(registry):
     assert resolver.resolve("French operation", "2013-05-01").actor_id == "sahel:serval"
     assert resolver.resolve("French operation", "2019-05-01").actor_id == "sahel:barkhane"
     assert resolver.resolve("French operation").status == "review"
+
+
+@pytest.fixture(scope="module")
+def namedata_resolver():
+    """A resolver that knows only the UCDP list's NameData names (as in the ucdp_variants set)."""
+    from bluehelmet.actors.evaluate import namedata_registry
+
+    return Resolver(namedata_registry())
+
+
+def _ucdp_row(actor_id):
+    import csv
+
+    from bluehelmet.actors.seed_ucdp import UCDP_ACTOR_FILE
+
+    with open(UCDP_ACTOR_FILE, encoding="utf-8-sig") as handle:
+        return next(r for r in csv.DictReader(handle) if r["ActorId"] == actor_id)
+
+
+@pytest.mark.parametrize(
+    "actor_id, column",
+    [
+        ("528", "NameOrigFull"),     # Forces démocratiques de libération du Rwanda -> FDLR (French initials)
+        ("527", "NameOrigFull"),     # Front patriotique rwandais -> FPR, one of two FPRs: rwandais picks it
+        ("499", "NameOrigFullEng"),  # Somali Salvation Democratic Front -> SSDF, one of two: Somali picks it
+    ],
+)
+def test_full_names_resolve_to_their_acronyms(namedata_resolver, actor_id, column):
+    row = _ucdp_row(actor_id)
+    result = namedata_resolver.resolve(row[column])
+    assert (result.actor_id, result.status, result.method) == (f"ucdp:{actor_id}", "auto", "acronym"), result.reason
+    assert row[column] not in {a.alias for a in namedata_resolver.registry.aliases}  # only the acronym is known
+
+
+def test_coincidental_initials_go_to_review(namedata_resolver, registry):
+    # Frelimo's English name has the initials of FLM (a Malian group): Mozambique contradicts it.
+    frelimo = _ucdp_row("428")
+    assert frelimo["NameOrigFullEng"] == "Front for the Liberation of Mozambique"
+    result = namedata_resolver.resolve(frelimo["NameOrigFullEng"])
+    flm = next(a for a in registry.actors.values() if a.name == "FLM")
+    assert result.actor_id != "ucdp:428" and result.status == "review"
+    assert "MOZ" in result.reason and "MOZ" not in flm.country_set()
+    # A possessive is no word: "People's Liberation Front" is PLF, not PSLF.
+    assert namedata_resolver.resolve("People's Liberation Front").actor_id != "ucdp:5965"
+
+
+def test_faction_initials_and_reworded_names(namedata_resolver):
+    cases = {
+        "Sudan Liberation Movement/Army - Minni Minawi faction": "SLM/A - MM",
+        "Cártel de Sinaloa": "Sinaloa Cartel",
+        "Jaish al-Mahdi": "al-Mahdi Army",
+        "Supporters of Pakistan Peoples Party": "Supporters of PPP",
+    }
+    names = {a.alias: a.actor_id for a in namedata_resolver.registry.aliases}
+    for raw, known in cases.items():
+        result = namedata_resolver.resolve(raw)
+        assert (result.actor_id, result.status) == (names[known], "auto"), (raw, result.reason)
+
+
+def test_generic_names_and_typos_are_not_guessed(namedata_resolver):
+    # Five UCDP actors are called "National Liberation Front" in English.
+    assert namedata_resolver.resolve("National Liberation Front").status == "review"
+    # A bracket that is not a country may name a faction: "MPC (Bahar)" is not MPC.
+    assert namedata_resolver.resolve("MPC (Bahar)").status == "review"

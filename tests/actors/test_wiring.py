@@ -60,3 +60,52 @@ def test_lineage_aware_queries(tmp_path, data):
         assert len(only) == ((raw.side_a == "JNIM") | (raw.side_b == "JNIM")).sum()
         assert len(actor_events(store, "ucdp:6716", lineage=True)) == expected
         assert len(store.events(actor_id=lineage_ids("ucdp:6716"))) == expected
+
+
+GED231 = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
+
+
+def test_ucdp_sides_resolve_to_their_own_actor_ids(store, data, registry):
+    bluehelmet.ingest(store, data(GED231))
+    raw = pd.read_csv(data(GED231), dtype=str)
+    ea = store.sql(
+        "SELECT e.source_id AS id, ea.role, ea.position, ea.raw_name, ea.actor_id, ea.method, ea.status "
+        "FROM event_actors ea JOIN events e ON e.uid = ea.event_uid"
+    )
+    known = {a.removeprefix("ucdp:") for a in registry.actors if a.startswith("ucdp:")}
+    for side in ("a", "b"):
+        # Every side with an id the actor list knows (none of them lists several names here).
+        expected = raw[raw[f"side_{side}_new_id"].isin(known)][["id", f"side_{side}_new_id"]]
+        assert len(expected) > 800
+        got = ea[ea.role == f"side_{side}"].merge(expected, on="id")
+        assert len(got) == len(expected)
+        assert (got.actor_id == "ucdp:" + got[f"side_{side}_new_id"]).all()
+        assert set(got.method) == {"source_id"} and set(got.status) == {"auto"}
+    # By hand from the CSV: event 448810 is SNA (id 7514, the Syrian National Army) against SDF
+    # (6288); event 401115 is the Government of Afghanistan (130) against the Taleban (303).
+    pairs = ea[ea.id.isin(["448810", "401115"]) & ea.role.isin(["side_a", "side_b"])]
+    assert set(zip(pairs.id, pairs.role, pairs.actor_id)) == {
+        ("448810", "side_a", "ucdp:7514"), ("448810", "side_b", "ucdp:6288"),
+        ("401115", "side_a", "ucdp:130"), ("401115", "side_b", "ucdp:303"),
+    }
+    # A coalition id for several names is no actor of the list: the names are resolved one by one.
+    coalition = raw[raw.side_a == "Giants Brigade, STC"]
+    assert coalition.side_a_new_id.tolist() == ["8527"]
+    giants = ea[ea.id.isin(coalition.id) & (ea.role == "side_a")]
+    assert sorted(giants.raw_name) == ["Giants Brigade", "STC"] and "source_id" not in set(giants.method)
+
+
+def test_source_ids_settle_names_two_actors_share(registry):
+    from bluehelmet.actors import Resolver
+    from bluehelmet.actors.wiring import resolve_side_with_ids
+
+    resolver = Resolver(registry)
+    owners = sorted(a.actor_id for a in registry.actors.values() if a.name == "SRF")
+    assert len(owners) == 2 and resolver.resolve("SRF").status == "review"
+    for owner in owners:
+        [result] = resolve_side_with_ids(resolver, "SRF", owner.removeprefix("ucdp:"))
+        assert (result.actor_id, result.method, result.score) == (owner, "source_id", 1.0)
+    # Ids in step with the names of a multi-actor side; an unknown id leaves its name to the resolver.
+    gatia, msa = resolve_side_with_ids(resolver, "GATIA, MSA", "5880, 999999")
+    assert (gatia.actor_id, gatia.method) == ("ucdp:5880", "source_id")
+    assert msa.actor_id == "ucdp:6836" and msa.method != "source_id"

@@ -124,9 +124,12 @@ def test_conventions():
 
 def test_cli_ingests_boundaries_and_units_without_source(cli, data, tmp_path):
     db = tmp_path / "cli.duckdb"
-    for path, kind, stored in ((ADM2, "boundaries", 50), ("geopko_v23_dashboard_aggregates/FrontMap_v.2.3.csv", "geopko-v2", 7_366)):
+    # FrontMap: 8,783 file rows stored as 7,366 location-years (1,417 rows merged into them).
+    cases = ((ADM2, "boundaries", 50, 0), ("geopko_v23_dashboard_aggregates/FrontMap_v.2.3.csv", "geopko-v2", 8_783, 1_417))
+    for path, kind, stored, merged in cases:
         result = cli("--db", db, "ingest", data(path), "--json")
         assert result.exit_code == 0, result.stderr
-        assert (result.json()["source_kind"], result.json()["stored"]) == (kind, stored)
+        report = result.json()
+        assert (report["source_kind"], report["stored"], report["merged"]) == (kind, stored, merged)
     result = cli("--db", db, "ingest", data("geopko_v23_dashboard_aggregates/TCCMap_v.2.3.csv"))
     assert result.exit_code == 2 and "cannot tell what kind of file" in result.stderr

@@ -40,6 +40,12 @@ class Actor:
     source: str | None = None
     description: str | None = None
     origin: str | None = None  # ucdp | sahel | analyst
+    countries: str | None = None  # ISO3 codes of every country it fights in, comma-separated
+
+    def country_set(self) -> frozenset[str]:
+        """``country_iso3`` and every country of ``countries``."""
+        codes = {c.strip() for c in (self.countries or "").split(",") if c.strip()}
+        return frozenset(codes | ({self.country_iso3} if self.country_iso3 else set()))
 
 
 @dataclass

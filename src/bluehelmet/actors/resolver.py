@@ -19,14 +19,17 @@ review with its candidates.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import combinations
 from dataclasses import dataclass, field
 from datetime import date
 
 from rapidfuzz import fuzz, process
 
+from bluehelmet.actors.clues import countries_in
 from bluehelmet.actors.normalise import (
-    acronyms_of, compact, looks_like_acronym, normalise, regime_years, split_acled, split_side,
-    strip_brackets, token_key,
+    GENERIC_WORDS, STOPWORDS, acronym_of, acronyms_of, alias_segments, segment_initials, compact, concept_key, initial_words, letters_key,
+    looks_like_acronym, normalise, regime_years, split_acled, split_side, strip_brackets, token_key,
 )
 from bluehelmet.actors.registry import Registry
 from bluehelmet.geo.countries import iso3_from_name
@@ -36,7 +39,12 @@ FUZZY_MARGIN = 0.04  # a fuzzy match must beat the best other actor by this much
 SCORES = {
     "decision": 1.0, "exact": 1.0, "normalised": 0.99, "transliteration": 0.96, "token_order": 0.95,
     "phonetic": 0.93, "acronym": 0.92, "pattern": 0.95, "unbracketed": 0.93,
+    "reordered_acronym": 0.90, "loose_acronym": 0.91, "reworded": 0.93, "collapsed": 0.92,
+    "bracket_dropped": 0.85, "contained": 0.90,
 }
+SPELT_ALIKE = 0.80  # initials are not trusted against a name spelt this much like another actor's
+MIN_REORDERED = 5  # shorter initials in another order match some other group too often
+MAX_COLLAPSE_WORDS = 16  # longer names are not searched for an acronym inside them
 _ARTICLES = {"al", "el", "ul", "ad", "ed", "ash", "as", "an", "ar", "at", "az", "l"}
 _SPELLINGS = [("dj", "j"), ("ou", "u"), ("ee", "i"), ("ii", "i"), ("oo", "u"), ("aa", "a"), ("q", "k"),
               ("ph", "f"), ("y", "i"), ("kh", "k"), ("ch", "sh"), ("e", "a")]
@@ -47,6 +55,19 @@ _STATE_FORCE = re.compile(
 _COMMUNAL_MILITIA = re.compile(r"^(.+?) (?:ethnic|communal|tribal|clan) militia$")
 
 
+def _telling(concept: str) -> bool:
+    """A word-set key says who a group is only when it holds a word beyond the generic ones."""
+    return any(len(w) >= 4 and w not in GENERIC_WORDS for w in concept.split())
+
+
+def _words_key(words: tuple[str, ...]) -> str:
+    """Normalised words as one key; UCDP's trailing "faction" is left out ("TTP - X faction" = "TTP-X")."""
+    if len(words) > 1 and words[-1] == "faction":
+        words = words[:-1]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=200_000)
 def phonetic_key(name: str) -> str:
     """A coarse key for transliterations: articles dropped, spaces dropped, common spellings merged.
 
@@ -83,6 +104,7 @@ class Resolution:
     status: str  # auto | decided | review
     candidates: list[Candidate] = field(default_factory=list)
     date_sensitive: bool = False  # the date chose between actors sharing the name
+    alias: str | None = None  # the registry name that matched, when one did
 
     def as_dict(self) -> dict:
         return {
@@ -118,7 +140,10 @@ class Resolver:
         self.decisions = decisions
         self.threshold = threshold
         self._exact: dict[str, list[_Entry]] = {}
-        self._keys: dict[str, dict[str, list[_Entry]]] = {k: {} for k in ("normalised", "transliteration", "token_order", "phonetic", "acronym", "initials")}
+        self._keys: dict[str, dict[str, list[_Entry]]] = {
+            k: {} for k in ("normalised", "transliteration", "token_order", "phonetic", "acronym", "initials",
+                            "loose_initials", "letters", "concept", "words", "segments")
+        }
         for alias in registry.aliases:
             if alias.actor_id not in registry.actors:
                 continue
@@ -131,11 +156,23 @@ class Resolver:
             stripped, bracket = strip_brackets(alias.alias)
             if bracket is not None and len(stripped) >= 3:
                 self._keys.setdefault("unbracketed", {}).setdefault(normalise(stripped), []).append(entry)
+            self._keys["words"].setdefault(_words_key(initial_words(alias.alias)), []).append(entry)
+            segments = alias_segments(alias.alias)
+            if segments:
+                self._keys["segments"].setdefault(segments, []).append(entry)
             if looks_like_acronym(alias.alias):
                 self._keys["acronym"].setdefault(compact(alias.alias), []).append(entry)
+                if len(compact(alias.alias)) >= 4:
+                    self._keys["letters"].setdefault(letters_key(compact(alias.alias)), []).append(entry)
             else:
-                for acronym in acronyms_of(alias.alias):
-                    self._keys["initials"].setdefault(acronym, []).append(entry)
+                strict = acronym_of(alias.alias)
+                if strict:
+                    self._keys["initials"].setdefault(strict, []).append(entry)
+                for acronym in acronyms_of(alias.alias) - {strict}:
+                    self._keys["loose_initials"].setdefault(acronym, []).append(entry)
+                concept = concept_key(alias.alias)
+                if _telling(concept):
+                    self._keys["concept"].setdefault(concept, []).append(entry)
         self._fuzzy_keys = list(self._keys["token_order"])
         self._state_forces: dict[str, str] = {}
         for actor in registry.actors.values():
@@ -172,27 +209,137 @@ class Resolver:
         if decided is not None:
             return decided
         rejected = self.decisions.rejected_for(text) if self.decisions else set()
-        found = self._match(text, on, rejected)
+        found = self._match(text, on, rejected) or self._structural(text, on, rejected)
         if found is None:
-            found = self._structural(text, on, rejected)
-        if found is None:
-            found = self._fuzzy(text, on, rejected)
-            if found.status == "review":
-                found = self._acronym(strip_brackets(text)[0], on, rejected) or found
+            found = self._reworded(text, on, rejected) or self._similar(text, on, rejected)
         found.raw_name = raw
         return found
 
+    def _similar(self, text: str, on, rejected) -> Resolution:
+        """Spelling similarity, then initials; initials that point away from a name spelt almost
+        the same are a coincidence (review)."""
+        fuzzy = self._fuzzy(text, on, rejected)
+        acronym = self._acronym(strip_brackets(text)[0], on, rejected)
+        if fuzzy.status == "auto":
+            return fuzzy
+        if acronym is not None and acronym.status == "auto" and fuzzy.actor_id not in (None, acronym.actor_id) \
+                and fuzzy.score >= SPELT_ALIKE:
+            # Spelt almost like another actor's name: a mistyped name whose initials happen to
+            # be someone's acronym ("Socieety of thee Calling").
+            acronym.status = "review"
+            acronym.reason += f"; but it is spelt almost like {fuzzy.name!r} ({fuzzy.score:.2f}): needs review"
+            acronym.candidates = acronym.candidates[:2] + fuzzy.candidates[:2]
+        return acronym or self._contained(text, on, rejected) or fuzzy
+
+    def _contained(self, text: str, on, rejected) -> Resolution | None:
+        """A known name inside a longer one that adds only generic words: "Nour al-Din al-Zenki
+        Movement" holds "Nour al-Din Zenki", "Liwa Majd al-Sham" (liwa: brigade) "Majd al-Sham".
+        One or two generic words (:data:`GENERIC_WORDS`) may be left over, the known name must
+        keep two words, one of them telling ("Mohajir National Movement" is not the Mohajir people), and the fewest words left over win. A left-over proper name
+        ("Jaish Ansar al-Sunna" holds "Jaysh al-Sunna") can name another group: no match."""
+        words = concept_key(strip_brackets(text)[0]).split()
+        if not 3 <= len(words) <= MAX_COLLAPSE_WORDS:
+            return None
+        for dropped in (1, 2):
+            found: dict[str, list[_Entry]] = {}
+            for leave_out in combinations(range(len(words)), dropped):
+                kept = [w for i, w in enumerate(words) if i not in leave_out]
+                if any(words[i] not in GENERIC_WORDS for i in leave_out) or len(kept) < 2 or not _telling(" ".join(kept)):
+                    continue
+                for entry in self._keys["concept"].get(" ".join(kept), []):
+                    found.setdefault(entry.actor_id, []).append(entry)
+            if found:
+                entries = [e for group in found.values() for e in group]
+                result = self._choose(text, entries, "contained", SCORES["contained"], on, rejected,
+                                      via=f"{dropped} word{'s' if dropped > 1 else ''} left over", mentions=text)
+                return self._guard(result, text)
+        return None
+
     def _acronym(self, text: str, on, rejected) -> Resolution | None:
-        """An acronym for a full name, or a full name for an acronym (tried after similarity,
-        because a mistyped name can look like someone else's initials)."""
+        """An acronym for a full name, or a full name for an acronym (tried with similarity,
+        because a mistyped name can look like someone else's initials).
+
+        Accepted only when the initials of ALL the name's significant words, in order, are one
+        actor's acronym (or the acronym is the initials of one actor's full name) and no
+        country the name mentions contradicts the actor's. The same letters in another order
+        (translations swap adjective and noun) are accepted only for :data:`MIN_REORDERED` letters or more; the
+        initials of every word, small words included, only make a candidate for review.
+        """
+        segments = segment_initials(text)
+        entries = self._keys["segments"].get(segments) if segments else None
+        if entries:
+            found = self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected,
+                                 via=f"faction initials {segments.upper().replace('|', ' - ')}", mentions=text)
+            return self._guard(found, text)
         if looks_like_acronym(text):
             entries = self._keys["initials"].get(compact(text))
-            return self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected) if entries else None
-        for acronym in sorted(acronyms_of(text)):
+            if entries:
+                return self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected)
+            entries = self._keys["loose_initials"].get(compact(text))
+            return self._choose(text, entries, "acronym", SCORES["loose_acronym"], on, rejected, via="initials of every word") if entries else None
+        strict = acronym_of(text)
+        if strict:
+            entries = self._keys["acronym"].get(strict)
+            if entries:
+                found = self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected, via=strict.upper(), mentions=text)
+                return self._guard(found, text)
+            entries = self._keys["letters"].get(letters_key(strict)) if len(strict) >= MIN_REORDERED else None
+            if entries:
+                found = self._choose(text, entries, "acronym", SCORES["reordered_acronym"], on, rejected,
+                                     via=f"initials {strict.upper()} in another order", mentions=text)
+                return self._guard(found, text)
+        for acronym in sorted(acronyms_of(text) - {strict}):
             entries = self._keys["acronym"].get(acronym)
             if entries:
-                return self._choose(text, entries, "acronym", SCORES["acronym"], on, rejected, via=acronym.upper())
+                found = self._choose(text, entries, "acronym", SCORES["loose_acronym"], on, rejected,
+                                     via=f"{acronym.upper()}, initials of every word, small ones too", mentions=text)
+                return self._guard(found, text)
         return None
+
+    def _reworded(self, text: str, on, rejected) -> Resolution | None:
+        """The same name in other words: the same significant words in any order, generic nouns
+        translated ("Cártel de Sinaloa" = "Sinaloa Cartel", "Jaish al-Mahdi" = "al-Mahdi Army");
+        or a run of words written as its acronym ("Supporters of Pakistan Peoples Party" =
+        "Supporters of PPP", "Groupe islamique armée - El Ahd Battalion" = "GIA - El Ahd Battalion")."""
+        stripped = strip_brackets(text)[0]
+        concept = concept_key(stripped)
+        entries = self._keys["concept"].get(concept) if _telling(concept) else None
+        if entries:
+            found = self._choose(text, entries, "reworded", SCORES["reworded"], on, rejected,
+                                 via="the same words up to order, small words and generic nouns", mentions=text)
+            return self._guard(found, text)
+        words = initial_words(stripped)
+        if not 3 <= len(words) <= MAX_COLLAPSE_WORDS:
+            return None
+        for size in range(len(words) - 1, 1, -1):  # longest runs first
+            for start in range(len(words) - size + 1):
+                run = words[start:start + size]
+                significant = [w for w in run if w not in STOPWORDS]
+                if run[0] in STOPWORDS or run[-1] in STOPWORDS or len(significant) < 2:
+                    continue
+                rest = words[:start] + words[start + size:]
+                if len(significant) < 3 and all(w in STOPWORDS for w in rest):
+                    continue  # the whole name as two initials: far too many groups share them
+                initials = "".join(w[0] for w in significant)
+                entries = self._keys["words"].get(_words_key(words[:start] + (initials,) + words[start + size:]))
+                if entries:
+                    found = self._choose(text, entries, "acronym", SCORES["collapsed"], on, rejected,
+                                         via=f"'{' '.join(run)}' written {initials.upper()}", mentions=text)
+                    return self._guard(found, text)
+        return None
+
+    def _guard(self, result: Resolution, text: str) -> Resolution:
+        """Send a match to review when the name mentions countries (that the matched name does not
+        mention too) and the actor fights in none of them."""
+        if result.status != "auto" or not result.actor_id:
+            return result
+        named = countries_in(text) - countries_in(result.alias or "")
+        countries = self.registry.actors[result.actor_id].country_set()
+        if named and countries and not named & countries:
+            result.status = "review"
+            result.reason += (f"; but the name mentions {', '.join(sorted(named))} and the actor fights in "
+                              f"{', '.join(sorted(countries))}: needs review")
+        return result
 
     def _decided(self, text: str) -> Resolution | None:
         if not self.decisions:
@@ -224,7 +371,11 @@ class Resolver:
             return self._choose(text, entries, method, score, on, rejected, via=via)
         return None
 
-    def _choose(self, text, entries, method, score, on, rejected, *, via=None, country=None) -> Resolution:
+    def _choose(self, text, entries, method, score, on, rejected, *, via=None, country=None, mentions=None) -> Resolution:
+        """One actor among the entries a key found, or review when several remain.
+
+        Namesakes are told apart by ``country`` (a bracket's), by the countries the text
+        ``mentions`` names, then by the date ``on``."""
         by_actor: dict[str, list[_Entry]] = {}
         for entry in entries:
             if entry.actor_id not in rejected:
@@ -234,8 +385,9 @@ class Resolver:
             return Resolution(text, None, None, 0.0, method, f"{how}, but the analyst rejected that actor for this name", "review")
         actors = sorted(by_actor)
         date_sensitive = False
-        if len(actors) > 1 and country:
-            narrowed = [a for a in actors if self.registry.actors[a].country_iso3 == country]
+        if len(actors) > 1 and (country or mentions):
+            wanted = {country} if country else countries_in(mentions)
+            narrowed = [a for a in actors if self.registry.actors[a].country_set() & wanted]
             actors = narrowed or actors
         if len(actors) > 1 and on is not None:
             narrowed = [a for a in actors if self._active(a, by_actor[a], on)]
@@ -250,7 +402,7 @@ class Resolver:
         alias = by_actor[actors[0]][0].alias
         reason = f"{how} of alias {alias!r}" + (f" chosen for {on}" if date_sensitive else "")
         status = "auto" if score >= self.threshold else "review"
-        return Resolution(text, actor.actor_id, actor.name, score, method, reason, status, candidates, date_sensitive)
+        return Resolution(text, actor.actor_id, actor.name, score, method, reason, status, candidates, date_sensitive, alias)
 
     def _active(self, actor_id: str, entries: list[_Entry], on: date) -> bool:
         actor = self.registry.actors[actor_id]
@@ -295,6 +447,12 @@ class Resolver:
                 years = regime_years(bracket)
                 if years:
                     inner.reason += f"; regime period {bracket} noted"
+                elif not country and inner.method in ("exact", "normalised", "transliteration", "token_order") \
+                        and not self._bracket_agrees(bracket, stripped, inner.actor_id, on, rejected):
+                    # "MPC (Bahar)" is not MPC: a bracket that is neither a country nor a period
+                    # may name a faction, so dropping it is only a candidate.
+                    inner.score = min(inner.score, SCORES["bracket_dropped"])
+                    inner.reason += f"; the bracket '({bracket})' is neither a country nor a period: needs review"
                 return self._finish(inner)
             if inner is not None:
                 return inner
@@ -306,9 +464,16 @@ class Resolver:
             actor_id = self._state_forces.get(iso3 or "")
             if actor_id and actor_id not in rejected:
                 actor = self.registry.actors[actor_id]
-                return Resolution(text, actor_id, actor.name, SCORES["pattern"], "pattern",
-                                  f"state forces of {iso3} ('{place}') are the state actor {actor.name}", "auto",
-                                  [Candidate(actor_id, actor.name, SCORES["pattern"])])
+                found = Resolution(text, actor_id, actor.name, SCORES["pattern"], "pattern",
+                                   f"state forces of {iso3} ('{place}') are the state actor {actor.name}", "auto",
+                                   [Candidate(actor_id, actor.name, SCORES["pattern"])])
+                # "Armed Forces of Liberia" is also AFL, a rebel group: the initials name another actor.
+                others = {e.actor_id for e in self._keys["acronym"].get(acronym_of(stripped) or "", [])} - {actor_id}
+                if others:
+                    found.status = "review"
+                    found.reason += f"; but its initials are the acronym of {', '.join(sorted(others))}: needs review"
+                    found.candidates += [Candidate(a, self.registry.actors[a].name, SCORES["acronym"]) for a in sorted(others)]
+                return found
         militia = _COMMUNAL_MILITIA.match(lowered)
         if militia:
             group = militia.group(1)
@@ -318,12 +483,17 @@ class Resolver:
                 return self._finish(inner)
         return None
 
+    def _bracket_agrees(self, bracket: str, name: str, actor_id: str, on, rejected) -> bool:
+        """True when a bracket names the same actor: its acronym ("... musulmans (GSIM)") or an alias."""
+        if looks_like_acronym(bracket) and compact(bracket) in acronyms_of(name):
+            return True
+        found = self._match(bracket, on, rejected)
+        return found is not None and found.actor_id == actor_id
+
     def _resolve_inner(self, text: str, on, rejected) -> Resolution | None:
         found = self._match(text, on, rejected) or self._structural(text, on, rejected)
         if found is None:
-            found = self._fuzzy(text, on, rejected)
-            if found.status == "review":
-                found = self._acronym(text, on, rejected) or found
+            found = self._reworded(text, on, rejected) or self._similar(text, on, rejected)
         return found
 
     def _finish(self, result: Resolution) -> Resolution:
@@ -338,10 +508,12 @@ class Resolver:
             return Resolution(text, None, None, 0.0, "none", "too short to compare", "review")
         hits = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, limit=8, score_cutoff=60)
         best: dict[str, float] = {}
+        closest: dict[str, str] = {}
         for choice, score, _ in hits:
             for entry in self._keys["token_order"][choice]:
-                if entry.actor_id not in rejected:
-                    best[entry.actor_id] = max(best.get(entry.actor_id, 0.0), score / 100 * 0.97)
+                if entry.actor_id not in rejected and score / 100 * 0.97 > best.get(entry.actor_id, 0.0):
+                    best[entry.actor_id] = score / 100 * 0.97
+                    closest[entry.actor_id] = choice
         if not best:
             return Resolution(text, None, None, 0.0, "none", "no alias is similar enough; needs an analyst", "review")
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -349,11 +521,32 @@ class Resolver:
         top_id, top = ranked[0]
         margin = top - (ranked[1][1] if len(ranked) > 1 else 0.0)
         # Short names are one typo away from another group's name: never accept them on similarity.
-        accepted = top >= self.threshold and margin >= FUZZY_MARGIN and len(key) >= 8
+        odd = _unmatched_words(key, closest[top_id])
+        accepted = top >= self.threshold and margin >= FUZZY_MARGIN and len(key) >= 8 and not odd
         reason = f"similar to {self.registry.actors[top_id].name!r} ({top:.2f})"
-        if not accepted:
+        if odd:
+            reason += f"; the words {', '.join(odd)} have no counterpart: needs review"
+        elif not accepted:
             reason += "; below the auto-accept threshold or too close to another actor: needs review"
-        return Resolution(text, top_id, candidates[0].name, top, "fuzzy", reason, "auto" if accepted else "review", candidates)
+        found = Resolution(text, top_id, candidates[0].name, top, "fuzzy", reason, "auto" if accepted else "review", candidates,
+                           alias=closest[top_id])
+        return self._guard(found, text)
+
+
+def _unmatched_words(key: str, other: str) -> list[str]:
+    """Significant words of the raw name with no similar word in the known one: a typo keeps
+    every word recognisable, while "Bru National Liberation Front" and "National Front for
+    Liberation" differ by a whole word."""
+    mine, theirs = set(key.split()), set(other.split())
+    return [w for w in sorted(mine - theirs - STOPWORDS) if len(w) >= 3 and not any(fuzz.ratio(w, o) >= 60 for o in theirs)]
+
+
+def clear_key_caches() -> None:
+    """Forget the memoised name keys (for measuring how fast names never seen before resolve)."""
+    from bluehelmet.actors import clues, normalise as keys
+
+    for cached in (keys.normalise, keys.compact, keys.token_key, keys.initial_words, phonetic_key, clues.countries_in, clues._word_country):
+        cached.cache_clear()
 
 
 def resolve_actor(name: str, on: date | str | None = None, registry=None) -> Resolution:

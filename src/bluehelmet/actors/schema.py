@@ -29,8 +29,11 @@ DECISION_ACTIONS = ("accept", "reject", "alias", "new_actor")
 DDL = [
     """CREATE TABLE IF NOT EXISTS actors (
       actor_id VARCHAR NOT NULL, name VARCHAR NOT NULL, kind VARCHAR, country_iso3 VARCHAR,
-      active_from DATE, active_to DATE, source VARCHAR, description VARCHAR, origin VARCHAR
+      active_from DATE, active_to DATE, source VARCHAR, description VARCHAR, origin VARCHAR,
+      countries VARCHAR
     )""",
+    # Stores made before actors carried every country they fight in.
+    "ALTER TABLE actors ADD COLUMN IF NOT EXISTS countries VARCHAR",
     """CREATE TABLE IF NOT EXISTS actor_aliases (
       actor_id VARCHAR NOT NULL, alias VARCHAR NOT NULL, lang VARCHAR, script VARCHAR,
       alias_type VARCHAR, source VARCHAR, valid_from DATE, valid_to DATE, origin VARCHAR

@@ -98,7 +98,9 @@ def read_ucdp_actors(path: Path = UCDP_ACTOR_FILE) -> Registry:
         else:
             locations = _ids(row.get("GWNOLoc"))
             country = iso3_from_gwno(locations[0]) if locations else None
-        registry.actors[actor_id] = Actor(actor_id, name, kind, country, None, None, SOURCE, None, "ucdp")
+        fought_in = [iso3_from_gwno(g) for g in _ids(row.get("GWNOLoc"))]
+        countries = ",".join(dict.fromkeys(c for c in fought_in if c)) or None
+        registry.actors[actor_id] = Actor(actor_id, name, kind, country, None, None, SOURCE, None, "ucdp", countries)
         seen: set[str] = set()
         for column, alias, alias_type, lang in name_variants(row):
             if alias in seen:

@@ -1,7 +1,13 @@
 """Wiring the resolver into the store: every ingest resolves its events' actor names.
 
 Each raw side (``side_a``, ``side_b``, ``assoc_actor_a``, ``assoc_actor_b``) of each event becomes
-rows of ``event_actors``, one per actor (multi-actor sides are split). Each DISTINCT raw side
+rows of ``event_actors``, one per actor (multi-actor sides are split). UCDP events carry UCDP's
+own actor ids (GED's ``side_a_new_id``/``side_b_new_id``, comma-separated for multi-actor sides,
+stored as ``side_a_source_id``/``side_b_source_id``): those are the UCDP actor list's ``ActorId``,
+so such a side resolves to ``ucdp:<id>`` directly (method ``source_id``, score 1.0), the ids
+paired in order with the side's names. This settles names UCDP gives to two actors ("SRF").
+Names are resolved as usual when there is no id, when the ids and names do not pair up, or
+for an id the registry does not know. Each DISTINCT raw side
 is resolved once, so a million events cost what their few thousand distinct names cost; only
 names whose resolution depends on the date (several actors share the name and the date chooses)
 are resolved once per distinct date. When the registry or the decisions change,
@@ -16,60 +22,124 @@ import pyarrow as pa
 
 from bluehelmet.actors.decisions import load_decisions
 from bluehelmet.actors.registry import Registry
-from bluehelmet.actors.resolver import Resolver
+from bluehelmet.actors.normalise import split_side
+from bluehelmet.actors.resolver import Candidate, Resolution, Resolver
 from bluehelmet.actors.schema import ensure_actor_tables
 from bluehelmet.ingest import after_ingest
 
-_SIDE_COLUMNS = (("side_a", "side_a"), ("side_b", "side_b"), ("assoc_a", "assoc_actor_a"), ("assoc_b", "assoc_actor_b"))
+# (role, name column, the source's actor id column or None)
+_SIDE_COLUMNS = (
+    ("side_a", "side_a", "side_a_source_id"), ("side_b", "side_b", "side_b_source_id"),
+    ("assoc_a", "assoc_actor_a", None), ("assoc_b", "assoc_actor_b", None),
+)
 _COLUMNS = "event_uid, role, position, raw_name, actor_id, score, method, status, raw_side"
 
 
+_REGISTRY_TABLES = ("actors", "actor_aliases", "actor_lineage", "actor_decisions")
+_resolvers: dict[tuple, Resolver] = {}
+
+
+def _registry_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple:
+    """A digest of everything a resolver is built from: any edit or decision changes it."""
+    return tuple(
+        tuple(con.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {table} t").fetchall()[0])
+        for table in _REGISTRY_TABLES
+    )
+
+
 def store_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
-    """A resolver over the store's registry and its analysts' decisions."""
-    return Resolver(Registry.load(con), load_decisions(con))
+    """A resolver over the store's registry and its analysts' decisions.
+
+    Building one takes about half a second; it is kept while the registry and the decisions
+    stay as they were, so a series of ingests does not rebuild it each time.
+    """
+    key = _registry_fingerprint(con)
+    resolver = _resolvers.get(key)
+    if resolver is None:
+        _resolvers.clear()
+        resolver = _resolvers[key] = Resolver(Registry.load(con), load_decisions(con))
+    return resolver
+
+
+def resolve_side_with_ids(resolver: Resolver, raw_side: str, source_ids: str | None, on=None) -> list[Resolution]:
+    """The actors of one event side, by UCDP's own actor ids when the source gives them.
+
+    ``source_ids`` is GED's ``side_a_new_id``/``side_b_new_id`` ("1158" or "5880, 6836" for
+    "GATIA, MSA"). Each id pairs with the side's name in the same position; an id the
+    registry does not know leaves that name to the name resolver, and ids that do not pair
+    up with the names (a coalition's one id for several names) leave the whole side to it.
+    An analyst's decision about a name still wins over the id.
+
+    >>> [r.actor_id for r in resolve_side_with_ids(resolver, "SRF", "1162")]   # doctest: +SKIP
+    ['ucdp:1162']
+    """
+    ids = [i.strip() for i in (source_ids or "").split(",") if i.strip()]
+    names = split_side(raw_side)
+    # One id for several names is a coalition id (GED 23.1 gives "Giants Brigade, STC" one id),
+    # which names no single actor of the list: the names are resolved one by one instead.
+    if not ids or len(names) != len(ids):
+        return resolver.resolve_side(raw_side, on)
+    results = []
+    for name, source_id in zip(names, ids):
+        actor = resolver.registry.actors.get(f"ucdp:{source_id}")
+        if actor is None or (resolver.decisions and resolver.decisions.accepted_for(name)):
+            results.append(resolver.resolve(name, on))
+            continue
+        results.append(Resolution(
+            name, actor.actor_id, actor.name, 1.0, "source_id", f"UCDP actor id {source_id} given by the source",
+            "auto", [Candidate(actor.actor_id, actor.name, 1.0)],
+        ))
+    return results
 
 
 def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver: Resolver) -> None:
     """Fill the temporary table ``_ea_new`` with the resolved actors of the events matching ``where``."""
     selects = " UNION ALL ".join(
-        f"SELECT uid AS event_uid, date_start, '{role}' AS role, trim({column}) AS raw_side FROM events "
-        f"WHERE ({where}) AND {column} IS NOT NULL AND trim({column}) <> ''"
-        for role, column in _SIDE_COLUMNS
+        f"SELECT uid AS event_uid, date_start, '{role}' AS role, trim({column}) AS raw_side, "
+        + (f"CASE WHEN source LIKE 'ucdp%' THEN nullif(trim({ids}), '') END" if ids else "NULL::VARCHAR")
+        + f" AS side_ids FROM events WHERE ({where}) AND {column} IS NOT NULL AND trim({column}) <> ''"
+        for role, column, ids in _SIDE_COLUMNS
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ea_sides AS {selects}", params * len(_SIDE_COLUMNS))
     rows: list[tuple] = []
-    sensitive: list[str] = []
-    for (raw_side,) in con.execute("SELECT DISTINCT raw_side FROM _ea_sides").fetchall():
-        results = resolver.resolve_side(raw_side)
+    sensitive: list[tuple[str, str | None]] = []
+    for raw_side, side_ids in con.execute("SELECT DISTINCT raw_side, side_ids FROM _ea_sides").fetchall():
+        results = resolve_side_with_ids(resolver, raw_side, side_ids)
         if any(r.date_sensitive for r in results):
-            sensitive.append(raw_side)
+            sensitive.append((raw_side, side_ids))
             continue
-        rows += [(raw_side, None, False, i, r.raw_name, r.actor_id, r) for i, r in enumerate(results)]
+        rows += [(raw_side, side_ids, None, False, i, r) for i, r in enumerate(results)]
     if sensitive:
-        con.register("_ea_sensitive", pa.table({"raw_side": sensitive}))
+        con.register("_ea_sensitive", pa.table({
+            "raw_side": pa.array([s[0] for s in sensitive], pa.string()),
+            "side_ids": pa.array([s[1] for s in sensitive], pa.string()),
+        }))
         pairs = con.execute(
-            "SELECT DISTINCT s.raw_side, s.date_start FROM _ea_sides s JOIN _ea_sensitive USING (raw_side)"
+            """SELECT DISTINCT s.raw_side, s.side_ids, s.date_start FROM _ea_sides s JOIN _ea_sensitive t
+            ON t.raw_side = s.raw_side AND t.side_ids IS NOT DISTINCT FROM s.side_ids"""
         ).fetchall()
         con.unregister("_ea_sensitive")
-        for raw_side, on in pairs:
-            rows += [(raw_side, on, True, i, r.raw_name, r.actor_id, r) for i, r in enumerate(resolver.resolve_side(raw_side, on))]
+        for raw_side, side_ids, on in pairs:
+            results = resolve_side_with_ids(resolver, raw_side, side_ids, on)
+            rows += [(raw_side, side_ids, on, True, i, r) for i, r in enumerate(results)]
     mapping = pa.table({
         "raw_side": pa.array([r[0] for r in rows], pa.string()),
-        "on_date": pa.array([r[1] for r in rows], pa.date32()),
-        "sensitive": pa.array([r[2] for r in rows], pa.bool_()),
-        "position": pa.array([r[3] for r in rows], pa.int32()),
-        "raw_name": pa.array([r[4] for r in rows], pa.string()),
+        "side_ids": pa.array([r[1] for r in rows], pa.string()),
+        "on_date": pa.array([r[2] for r in rows], pa.date32()),
+        "sensitive": pa.array([r[3] for r in rows], pa.bool_()),
+        "position": pa.array([r[4] for r in rows], pa.int32()),
+        "raw_name": pa.array([r[5].raw_name for r in rows], pa.string()),
         # An actor in review is only a candidate: event_actors keeps NULL until an analyst decides.
-        "actor_id": pa.array([r[6].actor_id if r[6].status != "review" else None for r in rows], pa.string()),
-        "score": pa.array([float(r[6].score) for r in rows], pa.float64()),
-        "method": pa.array([r[6].method for r in rows], pa.string()),
-        "status": pa.array([r[6].status for r in rows], pa.string()),
+        "actor_id": pa.array([r[5].actor_id if r[5].status != "review" else None for r in rows], pa.string()),
+        "score": pa.array([float(r[5].score) for r in rows], pa.float64()),
+        "method": pa.array([r[5].method for r in rows], pa.string()),
+        "status": pa.array([r[5].status for r in rows], pa.string()),
     })
     con.register("_ea_map", mapping)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ea_new AS
         SELECT s.event_uid, s.role, m.position, m.raw_name, m.actor_id, m.score, m.method, m.status, s.raw_side
-        FROM _ea_sides s JOIN _ea_map m ON m.raw_side = s.raw_side
+        FROM _ea_sides s JOIN _ea_map m ON m.raw_side = s.raw_side AND m.side_ids IS NOT DISTINCT FROM s.side_ids
           AND (NOT m.sensitive OR m.on_date IS NOT DISTINCT FROM s.date_start)"""
     )
     con.unregister("_ea_map")
