@@ -1,1 +1,1 @@
-"""Analyses over the store: threats to civilians (matrix, trends, hotspots, alerts) and the PoC toolbox."""
+"""Analyses over the store: threats to civilians, armed-group anatomy and engagement, forecasts, peacekeeping."""

@@ -153,18 +153,17 @@ def _grid_locations(con, iso3: str, event_gids: list[int]):
         cells = set(int(g) for g in candidates[keep])
     else:
         cells = set()
-        for g in event_gids:
-            cells.add(int(g))
-            cells.update(priogrid.neighbours(int(g)))
+        cells.update(int(g) for g in priogrid.buffer_cells(event_gids, 1))
     cells.update(int(g) for g in event_gids)
     codes = sorted(cells)
     index = {g: i for i, g in enumerate(codes)}
     left, right = [], []
+    around = priogrid.neighbours(codes, 1) if codes else np.empty((0, 8), dtype=np.int64)
     for g, i in index.items():
         left.append(i)
         right.append(i)
-        for nb in priogrid.neighbours(g):
-            j = index.get(nb)
+        for nb in around[i]:
+            j = index.get(int(nb))
             if j is not None:
                 left.append(i)
                 right.append(j)

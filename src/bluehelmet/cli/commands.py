@@ -1,4 +1,4 @@
 """Imports every command module so each registers its commands on the app."""
 
-from bluehelmet.cli import actors, anatomy, download, events, ingest  # noqa: F401
+from bluehelmet.cli import actors, anatomy, download, events, forecast, ingest  # noqa: F401
 from bluehelmet.cli import threats  # noqa: F401

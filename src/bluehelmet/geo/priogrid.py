@@ -52,13 +52,43 @@ def bounds(gid_value: int) -> tuple[float, float, float, float]:
     return (float(min_lon), float(min_lat), float(min_lon + CELL), float(min_lat + CELL))
 
 
-def neighbours(gid_value: int) -> list[int]:
-    """The up to 8 cells around one cell (queen contiguity; no wrap at the poles or the date line)."""
-    row, col = divmod(int(gid_value) - 1, COLUMNS)
-    out = []
-    for dr in (-1, 0, 1):
-        for dc in (-1, 0, 1):
-            r, c = row + dr, col + dc
-            if (dr or dc) and 0 <= r < ROWS and 0 <= c < COLUMNS:
-                out.append(r * COLUMNS + c + 1)
+def row_col(gid_values) -> tuple[np.ndarray, np.ndarray]:
+    """Zero-based (row, column) of cells: row 0 is the southernmost, column 0 the westernmost.
+
+    >>> [int(v) for v in row_col(181154)]
+    [251, 433]
+    """
+    g = np.asarray(gid_values, dtype=np.int64) - 1
+    return np.divmod(g, COLUMNS)
+
+
+def gid_from_row_col(row, col) -> np.ndarray:
+    """The gid of cells given zero-based rows and columns (columns wrap around the date line)."""
+    return (np.asarray(row, dtype=np.int64) * COLUMNS + np.mod(np.asarray(col, dtype=np.int64), COLUMNS) + 1)
+
+
+def neighbours(gid_values, radius: int = 1) -> np.ndarray:
+    """The cells within ``radius`` rows and columns of each cell (queen contiguity), the cell excluded.
+
+    Returns an array of shape ``(len(gid_values), (2 * radius + 1) ** 2 - 1)``; a neighbour beyond
+    the poles is -1. Columns wrap around the date line, as the globe does.
+
+    >>> neighbours([1000], 1).tolist()[0][:3]
+    [279, 280, 281]
+    """
+    row, col = row_col(np.atleast_1d(gid_values))
+    offsets = [(dr, dc) for dr in range(-radius, radius + 1) for dc in range(-radius, radius + 1) if (dr, dc) != (0, 0)]
+    out = np.empty((row.size, len(offsets)), dtype=np.int64)
+    for k, (dr, dc) in enumerate(offsets):
+        r = row + dr
+        out[:, k] = np.where((r >= 0) & (r < ROWS), gid_from_row_col(r, col + dc), -1)
     return out
+
+
+def buffer_cells(gid_values, radius: int = 1) -> np.ndarray:
+    """The cells plus every cell within ``radius`` of them, sorted and unique."""
+    cells = np.unique(np.asarray(gid_values, dtype=np.int64))
+    if radius <= 0 or cells.size == 0:
+        return cells
+    around = neighbours(cells, radius).ravel()
+    return np.unique(np.concatenate([cells, around[around > 0]]))
