@@ -93,6 +93,7 @@ def run(out: Path) -> Path:
 
 def _import_sections() -> None:
     """Import the modules whose demo sections run after the ingest."""
+    import bluehelmet.reports.demo_report  # noqa: F401
     from bluehelmet.analysis import peacekeeping_demo  # noqa: F401
     import bluehelmet.reports.anatomy_demo  # noqa: F401
     import bluehelmet.analysis.forecast.demo  # noqa: F401

@@ -53,6 +53,11 @@ def store_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
     Building one takes about half a second; it is kept while the registry and the decisions
     stay as they were, so a series of ingests does not rebuild it each time.
     """
+    # Seed a new store's registry before taking its fingerprint: an empty store would otherwise
+    # share the key of any earlier empty store and reuse its resolver without being seeded.
+    ensure_actor_tables(con)
+    if not con.execute("SELECT count(*) FROM actors").fetchall()[0][0]:
+        Registry.bundled().save(con)
     key = _registry_fingerprint(con)
     resolver = _resolvers.get(key)
     if resolver is None:

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from bluehelmet.analysis.missions import check_mission
-from bluehelmet.analysis.perpetrators import resolve_actor_ids, violence_against_civilians
+from bluehelmet.analysis.actor_violence import resolve_actor_ids, violence_against_civilians
 from bluehelmet.analysis.records import RecordBook
 from bluehelmet.errors import InvalidRequestError
 

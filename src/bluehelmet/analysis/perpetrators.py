@@ -1,94 +1,71 @@
-"""Violence against civilians by given actors and their predecessors, from the event store.
+"""Who harmed civilians in an event: the perpetrator, its kind, and how the harm was attributed.
 
-An actor is the perpetrator of a one-sided event (UCDP type 3, ACLED "Violence against
-civilians" and civilian-targeting remote violence) when it is on side A or associated with
-side A of that event in ``event_actors``. Lineage-aware: an actor's predecessors count too
-(FAMa's events are the Government of Mali's; JNIM's include Ansar Dine's).
+Rules (the same for every actor: state, partner, foreign and UN forces are perpetrators like any
+other, "regardless of the perpetrators"):
+
+- **One-sided violence** (UCDP type 3, ACLED violence against civilians) and **riots**: the
+  perpetrator is side A (UCDP: side B is "Civilians"; ACLED: actor 1).
+- **Battles** (state-based and non-state): civilians killed in cross-fire cannot be attributed
+  to one side, so the harm goes to the **dyad** ``"A vs B"`` with kind ``"kindA vs kindB"`` and
+  attribution ``dyad``.
+
+Names and kinds come from the actor registry (tables ``actors`` and ``event_actors``) when it
+exists and has resolved the event's side; otherwise from the raw side names the source wrote,
+with kind ``unresolved``.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
-import pandas as pd
-
-from bluehelmet.errors import InvalidRequestError, NotFoundError
-
-COLUMNS = [
-    "uid", "source", "date_start", "country_iso3", "admin1_name", "admin2_name", "location_name",
-    "side_a", "side_b", "deaths_best", "deaths_civilians", "sources", "perpetrator_id",
-]
+ATTRIBUTED_TO_SIDE_A = ("one_sided", "riot")
+UNRESOLVED = "unresolved"
 
 
-def resolve_actor_ids(store, names_or_ids: list[str]) -> list[str]:
-    """Canonical ids for actor ids or names; :class:`NotFoundError` for any that is unknown.
+def registry_available(con) -> bool:
+    """Whether the actor registry's tables exist and hold at least one resolved event side."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if not {"actors", "event_actors"} <= tables:
+        return False
+    return bool(con.execute("SELECT 1 FROM event_actors WHERE actor_id IS NOT NULL LIMIT 1").fetchall())
 
-    An id (``ucdp:72``) must be in the store's registry; a name (``FAMa``) must resolve
-    without review. The message names every unknown actor and the candidates the resolver saw.
+
+def resolved_sides_sql() -> str:
+    """SQL of one row per (event, side) with the canonical name(s) and kind of that side.
+
+    Several actors on one side (coalitions, joint operations) are joined with " + " in their
+    position order, so an event is never counted twice; their kind is ``mixed`` when they differ.
     """
-    from bluehelmet.actors import Registry, resolve_actor
-
-    registry = Registry.load(store)
-    out, problems = [], []
-    for raw in names_or_ids:
-        text = (raw or "").strip()
-        if not text:
-            problems.append("an empty actor name")
-            continue
-        if text in registry.actors:
-            out.append(text)
-            continue
-        result = resolve_actor(text, registry=store)
-        if result.actor_id and result.status != "review":
-            out.append(result.actor_id)
-        else:
-            seen = ", ".join(f"{c.actor_id} {c.name}" for c in result.candidates[:3]) or "no candidates"
-            problems.append(f"{text!r} ({seen})")
-    if problems:
-        raise NotFoundError("unknown actor(s): " + "; ".join(problems) + " - use an id from `bluehelmet actors search`")
-    return list(dict.fromkeys(out))
-
-
-def violence_against_civilians(
-    store, actor_ids: list[str], *, lineage: bool = True, country: str | None = None,
-    start: str | date | None = None, end: str | date | None = None,
-) -> pd.DataFrame:
-    """One-sided events perpetrated by ``actor_ids`` (and, with ``lineage``, their predecessors).
-
-    Returns one row per event (an event with two of the actors appears once) with the
-    perpetrator's id, the death figures and the event's ``sources`` text.
+    return """
+        SELECT ea.event_uid, ea.role,
+               string_agg(a.name, ' + ' ORDER BY ea.position, a.name) AS name,
+               CASE WHEN count(DISTINCT a.kind) = 1 THEN any_value(a.kind) ELSE 'mixed' END AS kind
+        FROM event_actors ea JOIN actors a ON a.actor_id = ea.actor_id
+        WHERE ea.role IN ('side_a', 'side_b') AND ea.actor_id IS NOT NULL
+          AND lower(coalesce(ea.status, '')) NOT IN ('rejected', 'unresolved', 'review')
+        GROUP BY ea.event_uid, ea.role
     """
-    from bluehelmet.actors import Registry, lineage_ids
 
-    if not actor_ids:
-        raise InvalidRequestError("give at least one actor")
-    if "event_actors" not in store.tables():
-        return pd.DataFrame(columns=COLUMNS)
-    registry = Registry.load(store)
-    perpetrator_of: dict[str, str] = {}
-    for actor_id in actor_ids:
-        registry.actor(actor_id)
-        for member in (lineage_ids(actor_id, registry) if lineage else [actor_id]):
-            perpetrator_of.setdefault(member, actor_id)
-    ids = list(perpetrator_of)
-    marks = ", ".join("?" for _ in ids)
-    clauses, params = ["e.violence_category = 'one_sided'", "NOT coalesce(e.deleted, false)"], []
-    if country:
-        clauses.append("(upper(e.country_iso3) = upper(?) OR lower(e.country) = lower(?))")
-        params += [country, country]
-    if start:
-        clauses.append("e.date_start >= CAST(? AS DATE)")
-        params.append(str(start))
-    if end:
-        clauses.append("e.date_start <= CAST(? AS DATE)")
-        params.append(str(end))
-    frame = store.sql(
-        f"""SELECT e.uid, e.source, e.date_start, e.country_iso3, e.admin1_name, e.admin2_name, e.location_name,
-                   e.side_a, e.side_b, e.deaths_best, e.deaths_civilians, e.sources, min(ea.actor_id) AS actor_id
-            FROM events e JOIN event_actors ea ON ea.event_uid = e.uid
-            WHERE ea.actor_id IN ({marks}) AND ea.role IN ('side_a', 'assoc_a') AND {' AND '.join(clauses)}
-            GROUP BY ALL ORDER BY e.date_start, e.uid""",
-        ids + params,
+
+def perpetrator_columns(use_registry: bool, alias: str = "e") -> tuple[str, str]:
+    """(SELECT expressions, JOIN clause) giving ``perpetrator``, ``perpetrator_kind``, ``attribution``.
+
+    ``alias`` is the events table's alias in the enclosing query.
+    """
+    if use_registry:
+        joins = (
+            f"LEFT JOIN ({resolved_sides_sql()}) ra ON ra.event_uid = {alias}.uid AND ra.role = 'side_a' "
+            f"LEFT JOIN ({resolved_sides_sql()}) rb ON rb.event_uid = {alias}.uid AND rb.role = 'side_b'"
+        )
+        a_name, a_kind = f"coalesce(ra.name, {alias}.side_a, 'unknown')", f"coalesce(ra.kind, '{UNRESOLVED}')"
+        b_name, b_kind = f"coalesce(rb.name, {alias}.side_b, 'unknown')", f"coalesce(rb.kind, '{UNRESOLVED}')"
+    else:
+        joins = ""
+        a_name, a_kind = f"coalesce({alias}.side_a, 'unknown')", f"'{UNRESOLVED}'"
+        b_name, b_kind = f"coalesce({alias}.side_b, 'unknown')", f"'{UNRESOLVED}'"
+    side_a = "(" + ", ".join(f"'{c}'" for c in ATTRIBUTED_TO_SIDE_A) + ")"
+    cat = f"{alias}.violence_category"
+    select = (
+        f"CASE WHEN {cat} IN {side_a} THEN {a_name} ELSE {a_name} || ' vs ' || {b_name} END AS perpetrator, "
+        f"CASE WHEN {cat} IN {side_a} THEN {a_kind} ELSE {a_kind} || ' vs ' || {b_kind} END AS perpetrator_kind, "
+        f"CASE WHEN {cat} IN {side_a} THEN 'side_a' ELSE 'dyad' END AS attribution"
     )
-    frame["perpetrator_id"] = frame.pop("actor_id").map(perpetrator_of)
-    return frame[COLUMNS]
+    return select, joins

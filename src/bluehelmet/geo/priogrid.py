@@ -41,6 +41,17 @@ def centroid(gid_values) -> tuple[np.ndarray, np.ndarray]:
     return row * CELL - 90 + CELL / 2, col * CELL - 180 + CELL / 2
 
 
+def bounds(gid_value: int) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat) of one cell.
+
+    >>> bounds(1)
+    (-180.0, -90.0, -179.5, -89.5)
+    """
+    row, col = divmod(int(gid_value) - 1, COLUMNS)
+    min_lat, min_lon = row * CELL - 90, col * CELL - 180
+    return (float(min_lon), float(min_lat), float(min_lon + CELL), float(min_lat + CELL))
+
+
 def row_col(gid_values) -> tuple[np.ndarray, np.ndarray]:
     """Zero-based (row, column) of cells: row 0 is the southernmost, column 0 the westernmost.
 

@@ -1,0 +1,215 @@
+"""What an analysis is about: an area (country, admin1, admin2 or PRIO-GRID cell) and a period.
+
+Every threat analysis starts by resolving both, so bad input fails once, early, with a message
+that says what exists: the countries that have events, the units of a country, the months a
+country has events in.
+
+>>> parse_period("2018-01", "2018-12")
+Period(start=datetime.date(2018, 1, 1), end=datetime.date(2018, 12, 31))
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bluehelmet.errors import InvalidRequestError, NotFoundError
+from bluehelmet.geo import priogrid
+
+LEVELS = ("country", "admin1", "admin2", "grid")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of days; months given as ``YYYY-MM`` cover the whole month."""
+
+    start: date
+    end: date
+
+    def months(self) -> list[str]:
+        """Every month of the period as ``YYYY-MM``, in order."""
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+    def label(self) -> str:
+        return f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
+
+
+def _parse_bound(text: str, *, end: bool, option: str) -> date:
+    text = str(text).strip()
+    month = _MONTH.match(text)
+    day = _DAY.match(text)
+    try:
+        if month:
+            y, m = int(month.group(1)), int(month.group(2))
+            return date(y, m, calendar.monthrange(y, m)[1] if end else 1)
+        if day:
+            return date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
+    except ValueError:
+        pass
+    raise InvalidRequestError(f"{option} {text!r} is not a month (YYYY-MM) or a day (YYYY-MM-DD)")
+
+
+def parse_period(start: str | date, end: str | date) -> Period:
+    """A :class:`Period` from two bounds (``YYYY-MM`` or ``YYYY-MM-DD``); raises if reversed."""
+    first = start if isinstance(start, date) else _parse_bound(start, end=False, option="--from")
+    last = end if isinstance(end, date) else _parse_bound(end, end=True, option="--to")
+    if first > last:
+        raise InvalidRequestError(f"the period is in the wrong order: --from {start} is after --to {end}")
+    return Period(first, last)
+
+
+@dataclass(frozen=True)
+class Area:
+    """A place to analyse: a country, or one admin1/admin2 unit or PRIO-GRID cell inside it."""
+
+    country: str  # ISO3
+    level: str = "country"  # one of LEVELS
+    code: str | None = None  # P-code or PRIO-GRID gid (as text); None for the country
+    name: str | None = None
+
+    def label(self) -> str:
+        if self.level == "country":
+            return self.name or self.country
+        if self.level == "grid":
+            return f"PRIO-GRID cell {self.code} ({self.country})"
+        return f"{self.name} ({self.code}, {self.level}, {self.country})"
+
+    def where(self) -> tuple[str, list]:
+        """SQL condition on ``events`` selecting this area, and its parameters."""
+        clauses, params = ["country_iso3 = ?"], [self.country]
+        if self.level in ("admin1", "admin2"):
+            clauses.append(f"{self.level}_pcode = ?")
+            params.append(self.code)
+        elif self.level == "grid":
+            clauses.append("priogrid_gid = ?")
+            params.append(int(self.code))
+        return " AND ".join(clauses), params
+
+
+def _table_exists(con, name: str) -> bool:
+    return bool(con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall())
+
+
+def countries_with_events(con) -> list[tuple[str, int]]:
+    """(ISO3, event count) of every country in the store, most events first."""
+    return [
+        (r[0], r[1])
+        for r in con.execute(
+            "SELECT country_iso3, count(*) FROM events WHERE country_iso3 IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    ]
+
+
+def countries_with_boundaries(con) -> list[str]:
+    """ISO3 of every country whose administrative units are loaded."""
+    return [r[0] for r in con.execute("SELECT DISTINCT country_iso3 FROM admin_units ORDER BY 1").fetchall()]
+
+
+def require_boundaries(con, country: str, level: str) -> None:
+    """Raise :class:`NotFoundError` unless units of ``level`` are loaded for ``country``."""
+    number = int(level[-1])
+    have = con.execute(
+        "SELECT count(*) FROM admin_units WHERE country_iso3 = ? AND level = ?", [country, number]
+    ).fetchall()[0][0]
+    if have:
+        return
+    loaded = countries_with_boundaries(con)
+    raise NotFoundError(
+        f"no {level} boundaries are loaded for {country}, so events cannot be grouped by {level}; "
+        f"load them with `bluehelmet ingest <{country.lower()}_adm{number}.geojson>` "
+        f"(countries with boundaries: {', '.join(loaded) or 'none'}); --by grid needs no boundaries"
+    )
+
+
+def resolve_country(con, country: str) -> str:
+    """The ISO3 code of ``country`` (a code or a name) if the store has events there."""
+    from bluehelmet.geo.countries import iso3_from_name
+
+    text = (country or "").strip()
+    iso3 = text.upper() if len(text) == 3 else (iso3_from_name(text) or text.upper())
+    if con.execute("SELECT 1 FROM events WHERE country_iso3 = ? LIMIT 1", [iso3]).fetchall():
+        return iso3
+    known = countries_with_events(con)
+    if iso3 in {c for c, _ in known}:
+        return iso3
+    shown = ", ".join(sorted(c for c, _ in known))
+    raise NotFoundError(
+        f"no events for country {country!r} in the store; the {len(known)} countries with events are: "
+        f"{shown or 'none: ingest events first'}"
+    )
+
+
+def resolve_area(con, country: str, area: str | None = None) -> Area:
+    """An :class:`Area` from a country and an optional unit: P-code, unit name, or ``grid:GID``.
+
+    >>> resolve_area(store.con, "MLI", "ML07")          # doctest: +SKIP
+    Area(country='MLI', level='admin1', code='ML07', name='Gao')
+    """
+    from bluehelmet.geo.countries import country_name
+
+    iso3 = resolve_country(con, country)
+    if not area:
+        return Area(iso3, "country", None, country_name(iso3) or iso3)
+    text = str(area).strip()
+    if text.lower().startswith("grid:") or text.isdigit():
+        gid_text = text.split(":", 1)[-1].strip()
+        if not gid_text.isdigit() or not 1 <= int(gid_text) <= priogrid.COLUMNS * priogrid.ROWS:
+            raise InvalidRequestError(f"{text!r} is not a PRIO-GRID cell: use grid:GID with GID from 1 to 259200")
+        return Area(iso3, "grid", gid_text, f"cell {gid_text}")
+    rows = con.execute(
+        "SELECT pcode, level, name FROM admin_units WHERE country_iso3 = ? AND level IN (1, 2) "
+        "AND (upper(pcode) = upper(?) OR lower(name) = lower(?)) ORDER BY level, pcode",
+        [iso3, text, text],
+    ).fetchall()
+    if rows:
+        pcode, level, name = rows[0]
+        return Area(iso3, f"admin{level}", pcode, name)
+    units = con.execute(
+        "SELECT pcode, name FROM admin_units WHERE country_iso3 = ? AND level = 1 ORDER BY pcode", [iso3]
+    ).fetchall()
+    if not units:
+        raise NotFoundError(
+            f"no boundaries are loaded for {iso3}, so area {text!r} cannot be found; load the country's "
+            f"admin boundaries first (countries with boundaries: {', '.join(countries_with_boundaries(con)) or 'none'}), "
+            "or give a PRIO-GRID cell as grid:GID"
+        )
+    shown = ", ".join(f"{p} {n}" for p, n in units)
+    raise NotFoundError(
+        f"no admin1 or admin2 unit {text!r} in {iso3}; its admin1 units are: {shown} "
+        f"(admin2 units: `bluehelmet threats --country {iso3} --by admin2`)"
+    )
+
+
+def event_months(con, area: Area) -> tuple[str | None, str | None, int]:
+    """First and last month with events in ``area``, and the number of events."""
+    where, params = area.where()
+    first, last, n = con.execute(
+        f"SELECT strftime(min(date_start), '%Y-%m'), strftime(max(date_start), '%Y-%m'), count(*) FROM events "
+        f"WHERE {where} AND NOT coalesce(deleted, false)",
+        params,
+    ).fetchall()[0]
+    return first, last, n
+
+
+def require_events(con, area: Area, period: Period, extra_where: str = "true", extra_params: list | None = None) -> int:
+    """The number of events in ``area`` and ``period``; raises a clear error when there are none."""
+    where, params = area.where()
+    n = con.execute(
+        f"SELECT count(*) FROM events WHERE {where} AND date_start BETWEEN ? AND ? AND NOT coalesce(deleted, false) AND ({extra_where})",
+        params + [period.start, period.end] + (extra_params or []),
+    ).fetchall()[0][0]
+    if n:
+        return n
+    first, last, total = event_months(con, area)
+    raise NotFoundError(
+        f"no events in {area.label()} from {period.label()}; "
+        + (f"it has {total:,} event(s) from {first} to {last}" if total else "it has no events at all")
+    )

@@ -1,0 +1,98 @@
+"""The situation report: its content, its PDF, and how a real browser draws it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bluehelmet.analysis.threats import threat_matrix
+from bluehelmet.reports import build_context, render_html, write_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+PERIOD = ("2017-01", "2018-12")
+
+
+@pytest.fixture(scope="module")
+def report_html(mali_db, tmp_path_factory):
+    import bluehelmet
+
+    out = tmp_path_factory.mktemp("report") / "mali.html"
+    with bluehelmet.open(mali_db) as store:
+        write_report(store, "MLI", *PERIOD, out)
+    return out
+
+
+def test_report_has_every_section_and_traceable_figures(report_html, mali):
+    text = report_html.read_text(encoding="utf-8")
+    for heading in ("Where: map", "By whom: perpetrators", "Getting worse? Trends", "Emerging hotspots", "Alerts",
+                    "PoC toolbox", "Sources", "Appendix: event ids"):
+        assert heading in text, heading
+    # Self-contained: images are inline, nothing is fetched.
+    assert not re.search(r'(src|href)="https?://', text)
+    assert text.count('src="data:image/svg+xml;base64,') == 3
+    totals = threat_matrix(mali, "MLI", *PERIOD, by=[]).totals()
+    assert f"<b>{int(totals['events']):,}</b>events" in text
+    assert f"<b>{int(totals['civilian_deaths_best']):,}</b>civilian deaths" in text
+    # Every event counted appears in the appendix of event ids.
+    ids = set(re.findall(r"ucdp:\d+", text.split("Appendix: event ids")[1]))
+    assert ids == set(threat_matrix(mali, "MLI", *PERIOD, by=[]).event_ids())
+    evidence = pd.read_csv(report_html.with_name("mali-evidence.csv"))
+    assert set(evidence.loc[evidence["figure"] == "area", "event_id"]) == ids
+    assert set(evidence.loc[evidence["figure"] == "perpetrator", "event_id"]) == ids
+    assert "Uppsala Conflict Data Program, UCDP Georeferenced Event Dataset (GED), release 21.1" in text
+    assert "Lowy Institute" in text and "OCHA/ITOS" in text
+
+
+def test_report_as_pdf(mali, tmp_path):
+    out = write_report(mali, "MLI", "2018-01", "2018-12", tmp_path / "mali.pdf")
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 50_000
+    if shutil.which("pdftotext"):
+        import subprocess
+
+        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        assert "Situation report: Mali" in text and "PoC toolbox" in text
+
+
+def test_bad_output_name(mali, tmp_path):
+    from bluehelmet.errors import InvalidRequestError
+
+    with pytest.raises(InvalidRequestError, match=r"\.html or \.pdf"):
+        write_report(mali, "MLI", *PERIOD, tmp_path / "mali.docx")
+
+
+@pytest.mark.browser
+def test_report_renders_in_chromium(report_html, tmp_path):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium (scripts/install-system-deps.sh installs it)")
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    shot = tmp_path / "report.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run",
+        ])
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        page.goto(report_html.as_uri())
+        sizes = {}
+        for element in ("#map-img", "#perpetrator-chart", "#trend-chart"):
+            handle = page.wait_for_selector(element)
+            loaded = page.evaluate("(el) => el.complete && el.naturalWidth", handle)
+            box = handle.bounding_box()
+            sizes[element] = (loaded, box["width"], box["height"])
+        page.locator("#map").screenshot(path=str(shot))
+        page.screenshot(path=str(tmp_path / "page.png"), full_page=True)
+        browser.close()
+    for element, (natural, width, height) in sizes.items():
+        assert natural and natural > 100, f"{element} did not load"
+        assert width > 300 and height > 200, f"{element} is drawn too small: {width}x{height}"
+    image = Image.open(shot).convert("RGB")
+    colours = len(image.getcolors(maxcolors=1 << 24))
+    assert colours > 50, f"the map screenshot has only {colours} colours: nothing was drawn"
