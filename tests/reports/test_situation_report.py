@@ -48,6 +48,28 @@ def test_report_has_every_section_and_traceable_figures(report_html, mali):
     assert "Lowy Institute" in text and "OCHA/ITOS" in text
 
 
+def test_report_links_the_main_perpetrators_cards(report_html, mali):
+    text = report_html.read_text(encoding="utf-8")
+    section = text.split('id="main-perpetrators"')[1].split("</section>")[0]
+    links = re.findall(r'<a href="([^"]+)">([^<]+)</a>', section)
+    assert len(links) == 3
+    for href, name in links:
+        card = report_html.parent / href
+        assert card.exists() and href.startswith("mali-cards/")
+        assert f"Anatomy of {name}" in card.read_text(encoding="utf-8")
+    # The first is the actor that killed most civilians in one-sided violence (as side A),
+    # counted here straight from the events and their resolved sides.
+    frame = mali.sql(
+        "SELECT ea.actor_id, a.name, e.uid, e.deaths_civilians FROM events e "
+        "JOIN event_actors ea ON ea.event_uid = e.uid AND ea.role = 'side_a' JOIN actors a USING (actor_id) "
+        "WHERE e.country_iso3 = 'MLI' AND e.violence_category = 'one_sided' "
+        "AND e.date_start BETWEEN DATE '2017-01-01' AND DATE '2018-12-31'"
+    ).drop_duplicates(["actor_id", "uid"])
+    frame = frame[~frame["actor_id"].isin(["any:civilians", "any:unidentified"])]
+    top = frame.groupby("name")["deaths_civilians"].sum().sort_values(ascending=False)
+    assert links[0][1] == top.index[0]
+
+
 def test_report_as_pdf(mali, tmp_path):
     out = write_report(mali, "MLI", "2018-01", "2018-12", tmp_path / "mali.pdf")
     data = out.read_bytes()

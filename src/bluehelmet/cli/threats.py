@@ -210,6 +210,7 @@ def report(
     end: str = typer.Option(..., "--to", help=f"Last month, {PERIOD_HELP}"),
     out_file: Path = typer.Option(..., "--out", "-o", help="FILE.html (one self-contained file) or FILE.pdf."),
     recent: int = typer.Option(3, help="Months at the end of the period compared with the rest (trends, alerts)."),
+    cards: int = typer.Option(3, help="Anatomy cards of this many main perpetrators, linked from the report (0: none)."),
 ) -> None:
     """Write a situation report: map, perpetrators, trends, hotspots, alerts, toolbox, sources.
 
@@ -223,5 +224,5 @@ def report(
     from bluehelmet.reports import write_report
 
     with open_store(ctx) as store:
-        path = write_report(store, country, start, end, out_file, recent_months=recent)
+        path = write_report(store, country, start, end, out_file, recent_months=recent, perpetrator_cards=cards)
     out.print(f"Situation report written: [bold]{path}[/]", highlight=False)

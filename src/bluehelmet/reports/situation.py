@@ -190,11 +190,14 @@ def render_html(context: dict) -> str:
     return _env().get_template("situation.html.j2").render(**context)
 
 
-def write_report(store, country: str, start: str, end: str, out: str | Path, *, recent_months: int = 3) -> Path:
+def write_report(
+    store, country: str, start: str, end: str, out: str | Path, *, recent_months: int = 3, perpetrator_cards: int = 3
+) -> Path:
     """Write the situation report to ``out`` (``.html`` or ``.pdf``) and return its path.
 
     Beside it, ``<name>-evidence.csv`` lists every event id behind each area, perpetrator and
-    alert of the report (figure, row, event_id).
+    alert of the report (figure, row, event_id), and ``<name>-cards/`` holds the anatomy cards
+    of the ``perpetrator_cards`` main perpetrators, linked from the report (0: no cards).
     """
     out = Path(out)
     suffix = out.suffix.lower()
@@ -207,6 +210,16 @@ def write_report(store, country: str, start: str, end: str, out: str | Path, *, 
         charts.IMAGE_FORMAT["value"] = "svg"
     evidence_path = out.with_name(out.stem + "-evidence.csv")
     context["evidence_file"] = evidence_path.name
+    context["perpetrator_cards"] = None
+    if perpetrator_cards:
+        from bluehelmet.reports.anatomy_card import write_perpetrator_cards
+
+        period = parse_period(start, end)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        context["perpetrator_cards"] = write_perpetrator_cards(
+            store, context["country"], period.start, period.end, out.parent / f"{out.stem}-cards",
+            n=perpetrator_cards, relative_to=out.parent,
+        )
     text = render_html(context)
     out.parent.mkdir(parents=True, exist_ok=True)
     context["evidence"].to_csv(evidence_path, index=False)
