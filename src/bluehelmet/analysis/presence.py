@@ -25,21 +25,10 @@ import pandas as pd
 
 from bluehelmet.analysis.missions import check_mission
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.geo.distance import EARTH_RADIUS_KM, haversine_km  # noqa: F401  (haversine_km is part of this module's API)
 
-EARTH_RADIUS_KM = 6371.0088
 RADII_KM = (10, 25, 50)
 SOURCE_PRIORITY = ("geopko-v1", "geopko-v2.3", "radpko")
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (arrays broadcast).
-
-    >>> round(float(haversine_km(16.27, -0.04, 16.77, -3.01)), 1)    # Gao to Timbuktu
-    320.6
-    """
-    lat1, lon1, lat2, lon2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def all_positions(store, mission: str | None = None) -> pd.DataFrame:
