@@ -174,7 +174,7 @@ def alerts(
     """Evaluate the alert rules over a window; each alert gives its reason and event ids.
 
     Rules (thresholds, massacre size, new hotspot, new perpetrator in an area, attack near a
-    UN position) are in a readable YAML file. Alerts are deduplicated and logged: one raised
+    UN position, forecast risk of civilian deaths next month) are in a readable YAML file. Alerts are deduplicated and logged: one raised
     again is marked 'repeat'.
 
     Examples:
