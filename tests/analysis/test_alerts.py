@@ -79,7 +79,9 @@ def test_rules_come_from_a_readable_file(scene, tmp_path):
     with pytest.raises(InputFileError, match="needs an 'id' and a 'type' from threshold, massacre"):
         load_rules(bad)
     bundled = load_rules()
-    assert {r["type"] for r in bundled.rules} == {"threshold", "massacre", "new_hotspot", "new_perpetrator", "near_un_position"}
+    assert {r["type"] for r in bundled.rules} == {
+        "threshold", "massacre", "new_hotspot", "new_perpetrator", "near_un_position", "forecast_risk"
+    }
     assert all(r.get("rationale") for r in bundled.rules)
 
 

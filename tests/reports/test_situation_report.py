@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import shutil
@@ -46,6 +47,35 @@ def test_report_has_every_section_and_traceable_figures(report_html, mali):
     assert set(evidence.loc[evidence["figure"] == "perpetrator", "event_id"]) == ids
     assert "Uppsala Conflict Data Program, UCDP Georeferenced Event Dataset (GED), release 21.1" in text
     assert "Lowy Institute" in text and "OCHA/ITOS" in text
+
+
+def test_report_has_the_forecast_section(report_html, mali):
+    from bluehelmet.analysis.forecast.predict import forecast_frame
+
+    text = report_html.read_text(encoding="utf-8")
+    section = text.split('<section id="forecast">')[1].split("</section>")[0]
+    assert "Early warning: forecast" in section and "docs/forecast.md" in section
+    assert section.count('src="data:image/png;base64,') == 1
+    image = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', section).group(1))
+    assert image.startswith(b"\x89PNG") and len(image) > 10_000
+    # The five highest-risk cells of 2019-01, trained on events up to the report's last month.
+    frame = forecast_frame(mali, "MLI", train_until="2018-12", horizons=[1], window=120)
+    expected = frame[frame["country_iso3"] == "MLI"].sort_values(["prob_any", "mean"], ascending=False).head(5)
+    table = section.split('id="forecast-top"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(\d+)</td><td[^>]*>([-\d.]+), ([-\d.]+)</td><td[^>]*>([\d.]+)</td>", table)
+    assert [int(r[0]) for r in rows] == [int(u) for u in expected["unit_id"]]
+    assert [r[3] for r in rows] == [f"{p:.2f}" for p in expected["prob_any"]]
+    assert "P(any civilian death), 2019-01" in table
+
+
+def test_report_without_forecast(mali_db, cli, tmp_path):
+    out = tmp_path / "mali.html"
+    result = cli("--db", str(mali_db), "report", "--country", "MLI", "--from", "2018-01", "--to", "2018-12",
+                 "--out", str(out), "--cards", "0", "--no-forecast")
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert "Alerts (" in text and "PoC toolbox" in text
+    assert "Early warning: forecast" not in text and "data:image/png" not in text and "forecast-risk" not in text
 
 
 def test_report_links_the_main_perpetrators_cards(report_html, mali):
@@ -104,7 +134,7 @@ def test_report_renders_in_chromium(report_html, tmp_path):
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
         page.goto(report_html.as_uri())
         sizes = {}
-        for element in ("#map-img", "#perpetrator-chart", "#trend-chart"):
+        for element in ("#map-img", "#perpetrator-chart", "#trend-chart", "#forecast-map-img"):
             handle = page.wait_for_selector(element)
             loaded = page.evaluate("(el) => el.complete && el.naturalWidth", handle)
             box = handle.bounding_box()

@@ -8,7 +8,10 @@ Rules live in a YAML file (:data:`DEFAULT_RULES`, ``analysis/rules/alerts.yaml``
 - ``new_hotspot``: an emerging-hotspot pattern in ``patterns`` over lookback + window;
 - ``new_perpetrator``: a perpetrator harming civilians in an area where it had no event in
   the ``lookback_months`` before the window;
-- ``near_un_position``: a violent event within ``radius_km`` of a UN position active then.
+- ``near_un_position``: a violent event within ``radius_km`` of a UN position active then;
+- ``forecast_risk``: a PRIO-GRID cell whose forecast probability of any civilian death in the
+  month after the window (trained on events up to the window's last month, see
+  ``docs/forecast.md``) is at least ``probability_at_least``.
 
 Alerts are deduplicated by a key (rule, area, subject; plus the window for the counts that
 depend on it) and written to the ``alert_log`` table: an alert raised again later is marked
@@ -35,11 +38,13 @@ from bluehelmet.analysis.threats import HARM_CATEGORIES, UNASSIGNED, harm_events
 from bluehelmet.errors import InputFileError, InvalidRequestError
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-RULE_TYPES = ("threshold", "massacre", "new_hotspot", "new_perpetrator", "near_un_position")
+RULE_TYPES = ("threshold", "massacre", "new_hotspot", "new_perpetrator", "near_un_position", "forecast_risk")
 ALERT_COLUMNS = [
     "alert_id", "rule", "severity", "country", "area_code", "area_name", "subject", "window_start",
     "window_end", "reason", "event_ids", "status", "times_seen",
 ]
+# Numbers only forecast alerts have: kept beside the alert, not in the alert log.
+FORECAST_COLUMNS = ["probability", "expected_deaths"]
 ALERT_LOG_DDL = """
 CREATE TABLE IF NOT EXISTS alert_log (
   alert_id VARCHAR NOT NULL, rule VARCHAR, severity VARCHAR, country VARCHAR, area_code VARCHAR,
@@ -209,8 +214,54 @@ def _new_hotspot(rule, store, area, window, lookback, notes) -> list[dict]:
     ]
 
 
-def evaluate(store, country: str, start: str, end: str, *, area: str | None = None, rules: AlertRules | None = None) -> AlertResult:
-    """Apply every rule to the window ``start``..``end`` and return the alerts (not logged)."""
+def _forecast_risk(rule, store, area, window, notes, forecasts=None) -> list[dict]:
+    from bluehelmet.analysis.forecast.months import month_label
+    from bluehelmet.analysis.forecast.predict import forecast_frame, risk_alerts
+    from bluehelmet.errors import BluehelmetError
+
+    threshold = float(rule.get("probability_at_least", 0.2))
+    months = int(rule.get("training_window_months", 120))
+    origin = f"{window.end:%Y-%m}"
+    if forecasts is None or forecasts.attrs.get("train_until") != origin or 1 not in set(forecasts["horizon"]):
+        try:
+            forecasts = forecast_frame(store, area.country, train_until=origin, horizons=[1], window=months)
+        except BluehelmetError as exc:
+            notes.append(f"{rule['id']}: no forecast for {area.country} trained to {origin}: {exc}")
+            return []
+    hits = risk_alerts(forecasts, threshold=threshold, horizon=1)
+    hits = hits[hits["country_iso3"] == area.country]
+    if hits.empty:
+        return []
+    # Traceability: the cell's events of the 12 months up to the origin, the recent history the
+    # forecast mostly rests on.
+    since = _months_before(date(window.end.year, window.end.month, 1), 11)
+    recent = harm_events(store.con, area, Period(since, window.end), HARM_CATEGORIES)
+    by_cell = recent.groupby(recent["priogrid_gid"].astype(str))["uid"].apply(list).to_dict()
+    if area.level != "country":
+        # The forecast covers the whole country; an admin unit or cell keeps the cells where it
+        # had events in those 12 months (a grid area: its own cell).
+        keep = {str(area.code)} if area.level == "grid" else set(by_cell)
+        hits = hits[hits["unit_id"].astype(int).astype(str).isin(keep)]
+    out = []
+    for r in hits.itertuples():
+        cell = str(int(r.unit_id))
+        alert = _alert(rule, cell, f"cell {cell} ({r.latitude:.2f}, {r.longitude:.2f})", f"forecast {r.month}",
+                       f"forecast: P(any civilian death in {r.month}) = {r.prob_any:.2f} in cell {cell} "
+                       f"({r.latitude:.2f}, {r.longitude:.2f}); expected deaths {r.mean:.1f} (90% interval "
+                       f"{r.q05:.0f}-{r.q95:.0f}); trained on events up to {origin}",
+                       by_cell.get(cell, []), window, per_window=False)
+        out.append({**alert, "probability": float(r.prob_any), "expected_deaths": float(r.mean)})
+    return out
+
+
+def evaluate(store, country: str, start: str, end: str, *, area: str | None = None, rules: AlertRules | None = None,
+             forecasts: pd.DataFrame | None = None) -> AlertResult:
+    """Apply every rule to the window ``start``..``end`` and return the alerts (not logged).
+
+    ``forecasts``: a :func:`~bluehelmet.analysis.forecast.predict.forecast_frame` already trained
+    up to the window's last month (with horizon 1), reused by ``forecast_risk`` rules instead of
+    training again.
+    """
     con = store.con
     rules = rules or load_rules()
     window = parse_period(start, end)
@@ -223,7 +274,7 @@ def evaluate(store, country: str, start: str, end: str, *, area: str | None = No
     for rule in rules.rules:
         rule = {**rule, "_lookback": rules.lookback_months}
         kind = rule["type"]
-        if kind != "new_hotspot" and events.empty:
+        if kind not in ("new_hotspot", "forecast_risk") and events.empty:
             continue
         if kind == "threshold":
             level = rule.get("level", "admin2")
@@ -238,7 +289,9 @@ def evaluate(store, country: str, start: str, end: str, *, area: str | None = No
             found += _near_un(rule, con, place, events, window, notes)
         elif kind == "new_hotspot":
             found += _new_hotspot(rule, store, place, window, rules.lookback_months, notes)
-    frame = pd.DataFrame(found, columns=[c for c in ALERT_COLUMNS if c not in ("country", "status", "times_seen")])
+        elif kind == "forecast_risk":
+            found += _forecast_risk(rule, store, place, window, notes, forecasts)
+    frame = pd.DataFrame(found, columns=[c for c in ALERT_COLUMNS if c not in ("country", "status", "times_seen")] + FORECAST_COLUMNS)
     frame = frame.drop_duplicates("alert_id")
     frame = frame.sort_values(
         ["severity", "rule", "area_code"], key=lambda c: c.map(SEVERITY_ORDER).fillna(9) if c.name == "severity" else c

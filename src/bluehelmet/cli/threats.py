@@ -174,7 +174,7 @@ def alerts(
     """Evaluate the alert rules over a window; each alert gives its reason and event ids.
 
     Rules (thresholds, massacre size, new hotspot, new perpetrator in an area, attack near a
-    UN position) are in a readable YAML file. Alerts are deduplicated and logged: one raised
+    UN position, forecast risk of civilian deaths next month) are in a readable YAML file. Alerts are deduplicated and logged: one raised
     again is marked 'repeat'.
 
     Examples:
@@ -211,8 +211,13 @@ def report(
     out_file: Path = typer.Option(..., "--out", "-o", help="FILE.html (one self-contained file) or FILE.pdf."),
     recent: int = typer.Option(3, help="Months at the end of the period compared with the rest (trends, alerts)."),
     cards: int = typer.Option(3, help="Anatomy cards of this many main perpetrators, linked from the report (0: none)."),
+    forecast: bool = typer.Option(
+        True, "--forecast/--no-forecast",
+        help="Early-warning section: forecast map and top cells for the month after the period, plus forecast alerts "
+        "(trains a model: a few seconds per country).",
+    ),
 ) -> None:
-    """Write a situation report: map, perpetrators, trends, hotspots, alerts, toolbox, sources.
+    """Write a situation report: map, perpetrators, trends, hotspots, alerts, forecast, toolbox, sources.
 
     The HTML is one file that works offline (charts and map inline); .pdf is rendered with
     WeasyPrint.
@@ -220,9 +225,12 @@ def report(
     Example:
 
       bluehelmet report --country MLI --from 2017-01 --to 2018-12 --out mali.html
+
+      bluehelmet report --country MLI --from 2018-01 --to 2018-12 --out mali.pdf --no-forecast
     """
     from bluehelmet.reports import write_report
 
     with open_store(ctx) as store:
-        path = write_report(store, country, start, end, out_file, recent_months=recent, perpetrator_cards=cards)
+        path = write_report(store, country, start, end, out_file, recent_months=recent, perpetrator_cards=cards,
+                            forecast=forecast)
     out.print(f"Situation report written: [bold]{path}[/]", highlight=False)
