@@ -24,6 +24,8 @@ from bluehelmet.sources import detect_kind, get_kind
 from bluehelmet.store.engine import IngestReport, apply_read_result, file_sha256, previous_ingest
 from bluehelmet.store.store import Store
 
+INGEST_MEMORY_LIMIT = "1GB"
+
 # A step gets the connection (inside the ingest transaction), the table written and the batch id.
 IngestStep = Callable[[duckdb.DuckDBPyConnection, str, int], None]
 _STEPS: list[tuple[str, IngestStep]] = []
@@ -76,10 +78,15 @@ def ingest(
     if release:
         options["release"] = release
     result = source_kind.read(path, **options)
-    with store.transaction() as con:
-        report = apply_read_result(con, result, path=path, sha256=sha256)
-        for _, step in _STEPS:
-            step(con, result.table, report.batch_id)
+    # A million-row ingest spills to the store's temp folder rather than growing in memory.
+    store.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
+    try:
+        with store.transaction() as con:
+            report = apply_read_result(con, result, path=path, sha256=sha256)
+            for _, step in _STEPS:
+                step(con, result.table, report.batch_id)
+    finally:
+        store.con.execute("RESET memory_limit")
     return report
 
 

@@ -57,6 +57,19 @@ class SpilledRecords:
     path: Path
     num_rows: int
     folder: tempfile.TemporaryDirectory | None = None
+    # SQL giving ``_row`` from Parquet's ``file_row_number`` when the file has no ``_row``
+    # column (a reader that numbered rows by position after a parallel pass).
+    row_sql: str | None = None
+
+    def relation_sql(self, where: str = "_reject IS NULL") -> str:
+        """A SQL query over the spilled rows, with ``_row``, filtered by ``where``."""
+        path = sql_literal(str(self.path))
+        if self.row_sql:
+            return (
+                f"SELECT * EXCLUDE (file_row_number), {self.row_sql} AS _row "
+                f"FROM read_parquet({path}, file_row_number = true) WHERE {where}"
+            )
+        return f"SELECT * FROM read_parquet({path}) WHERE {where}"
 
     @property
     def column_names(self) -> list[str]:
@@ -65,13 +78,15 @@ class SpilledRecords:
         return pq.read_schema(self.path).names
 
     def to_arrow(self) -> pa.Table:
-        """The accepted rows as an Arrow table (reads the whole file into memory)."""
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(self.path)
-        table = table.filter(pc.is_null(table.column("_reject")))
-        return table.drop_columns([c for c in ("_reject", "_reject_value") if c in table.column_names])
+        """The accepted rows as an Arrow table: canonical columns, ``_row``, ``row_hash``."""
+        con = reader_connection()
+        try:
+            table = con.sql(self.relation_sql()).to_arrow_table()
+        finally:
+            con.close()
+        tail = [c for c in ("_row", "row_hash") if c in table.column_names]
+        head = [c for c in table.column_names if c not in (*tail, "_reject", "_reject_value")]
+        return table.select(head + tail)
 
     def to_pandas(self):
         """The accepted rows as a DataFrame."""

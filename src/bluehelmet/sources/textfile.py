@@ -135,20 +135,22 @@ def load_delimited(
     if missing:
         raise MissingColumnsError(path, missing, header, kind)
 
-    # _row is the row number a spreadsheet shows (header = 1). DuckDB streams an empty-OVER
-    # row_number, so the view below reads the file once, in order, without a copy.
     select = ", ".join(f'"{old}" AS "{renames.get(old, old)}"' for old in raw_header)
-    select += ", row_number() OVER () + 1 AS _row"
     if not materialise:
+        # No row number here: a window would force the whole pass onto one thread. The consumer
+        # keeps the file's order (DuckDB preserves insertion order) and numbers rows by position
+        # afterwards (:func:`row_number_sql`).
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT {select} FROM {source}")
         return DelimitedFile(path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1)
+    # _row is the row number a spreadsheet shows (header = 1).
+    select += ", row_number() OVER () + 1 AS _row"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
     rejects = parser_rejects(con, len(header))
     if rejects.num_rows:
-        con.execute(f"UPDATE {relation} SET _row = {row_fix_sql(con, rejects, '_row')}")
+        con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(rejects, '_row - 1')}")
     n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     return DelimitedFile(path, relation, header, delimiter, encoding, rejects, n_kept + rejects.num_rows)
 
@@ -170,17 +172,23 @@ def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
     return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
 
 
-def row_fix_sql(con: duckdb.DuckDBPyConnection, rejects: pa.Table, column: str) -> str:
-    """SQL giving the true row number of a kept row numbered ``column`` before skipped rows.
+def skipped_before_sql(rejects: pa.Table, kept_index: str) -> str:
+    """SQL counting the rows the parser skipped before the ``kept_index``-th kept record (1-based).
 
     The parser skips the rows it rejects, so the k-th kept record is record
     k + (rejected records before it). With the rejected record numbers sorted (r_0 < r_1 ...),
     that count is the number of r_i - i that are <= k.
     """
+    if not rejects.num_rows:
+        return "0"
     rejected = np.sort(rejects.column("row_number").to_numpy() - 1)
-    shifted = rejected - np.arange(rejected.size)
-    con.register("_skipped_rows", pa.table({"s": shifted}))
-    return f"{column} + (SELECT count(*) FROM _skipped_rows WHERE s <= {column} - 1)"
+    shifted = ", ".join(str(int(v)) for v in rejected - np.arange(rejected.size))
+    return f"len(list_filter([{shifted}], lambda s: s <= {kept_index}))"
+
+
+def row_number_sql(rejects: pa.Table, position: str = "file_row_number") -> str:
+    """SQL for the spreadsheet row number (header = 1) of the kept record at 0-based ``position``."""
+    return f"({position} + 2 + {skipped_before_sql(rejects, f'{position} + 1')})"
 
 
 def _renames(header: list[str], aliases: dict[str, str]) -> dict[str, str]:

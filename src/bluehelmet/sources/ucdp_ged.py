@@ -25,7 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import MissingColumnsError
-from bluehelmet.geo.countries import gw_table, lookup_table, name_key_sql
+from bluehelmet.geo.countries import iso3_lookup_sql
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import (
@@ -40,7 +40,7 @@ from bluehelmet.sources.base import (
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import load_delimited, parser_rejects as read_parser_rejects, row_fix_sql
+from bluehelmet.sources.textfile import load_delimited, parser_rejects as read_parser_rejects, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
@@ -176,23 +176,23 @@ def events_from_staging(
     if "date_start" not in header_set and not {"year", "month", "day"} <= header_set:
         raise MissingColumnsError(path, ["date_start (or year, month, day)"], list(header), kind)
     folder = folder or tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
-    _register_country_tables(con)
     gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header_set, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header_set))}, "
-        f"g.iso3 AS _gw_iso3, n.iso3 AS _name_iso3 FROM staging s "
-        f"LEFT JOIN gw_iso3 g ON g.gwno = {gwno} "
-        f"LEFT JOIN name_iso3 n ON n.name = {name_key_sql(_col(header_set, 'country'))}"
+        f"{iso3_lookup_sql(gwno, _col(header_set, 'country'))} AS _iso3 FROM staging s"
     )
     checks = _checks(header_set)
     spill = Path(folder.name) / "records.parquet"
     canonical = canonical_select("events", _canonical(header_set, source, release))
+    # A staging table loaded beforehand carries _row; a streaming CSV view does not, and its
+    # rows are numbered by their position in the Parquet file (order is preserved).
+    numbered = "_row" in [r[0] for r in con.execute("DESCRIBE staging").fetchall()]
     try:
         # The row digest is computed here, in the one pass over the input, so the store need
         # not read the wide columns again to tell new rows from revised ones.
         con.execute(
             f"COPY (SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
-            f" SELECT {', '.join(canonical)}, _row, _reject, _reject_value FROM ("
+            f" SELECT {', '.join(canonical)}, {'_row, ' if numbered else ''}_reject, _reject_value FROM ("
             f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
             f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM parsed)))"
             f") TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
@@ -201,23 +201,17 @@ def events_from_staging(
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
     if parser_rejects is None:
         parser_rejects = read_parser_rejects(con, len(header))
-        if parser_rejects.num_rows:
-            # Rows the parser skipped shift the numbers of the rows after them: renumber.
-            fixed = Path(folder.name) / "records_renumbered.parquet"
-            con.execute(
-                f"COPY (SELECT * REPLACE ({row_fix_sql(con, parser_rejects, '_row')} AS _row) "
-                f"FROM read_parquet({sql_literal(str(spill))})) TO {sql_literal(str(fixed))} (FORMAT parquet)"
-            )
-            spill = fixed
+    # Rows the parser skipped shift the numbers of the rows after them.
+    records = SpilledRecords(spill, 0, folder, row_sql=None if numbered else row_number_sql(parser_rejects))
     codes = con.sql(
-        f"SELECT _row, _reject, _reject_value FROM read_parquet({sql_literal(str(spill))}) "
-        f"WHERE _reject IS NOT NULL ORDER BY _row"
+        f"SELECT _row, _reject, _reject_value FROM ({records.relation_sql('_reject IS NOT NULL')}) ORDER BY _row"
     ).to_arrow_table()
     total = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
+    records.num_rows = total - codes.num_rows
     return ReadResult(
         kind=kind,
         table="events",
-        records=SpilledRecords(spill, total - codes.num_rows, folder),
+        records=records,
         rejects=pa.concat_tables([parser_rejects, rejects_from_codes(codes, checks)]),
         rows_in=rows_in if rows_in is not None else total + parser_rejects.num_rows,
         release=release,
@@ -310,13 +304,6 @@ def _checks(header: set[str]) -> list[Check]:
     return checks
 
 
-def _register_country_tables(con: duckdb.DuckDBPyConnection) -> None:
-    gw = gw_table()
-    con.register("gw_iso3", pa.table({"gwno": [r["gwno"] for r in gw], "iso3": [r["iso3"] for r in gw]}))
-    names = lookup_table()
-    con.register("name_iso3", pa.table({"name": [n for n, _ in names], "iso3": [i for _, i in names]}))
-
-
 def _canonical(header: set[str], source: str, release: str | None) -> dict[str, str]:
     c = lambda name: name if name in header else "NULL"  # noqa: E731
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
@@ -328,7 +315,7 @@ def _canonical(header: set[str], source: str, release: str | None) -> dict[str, 
     date_prec = c("date_prec")
     where_prec = c("where_prec")
     gid = f"coalesce(TRY_CAST(TRY_CAST({c('priogrid_gid')} AS DOUBLE) AS INTEGER), {gid_sql('_lat', '_lon')})"
-    iso3 = "coalesce(_gw_iso3, _name_iso3)"
+    iso3 = "_iso3"
     date_precision = "CASE " + " ".join(f"WHEN trim({date_prec}) = '{k}' THEN '{v}'" for k, v in DATE_PRECISION.items())
     date_precision += " ELSE 'day' END" if "date_prec" not in header else " ELSE 'unknown' END"
     loc_precision = "CASE " + " ".join(f"WHEN trim({where_prec}) = '{k}' THEN '{v}'" for k, v in WHERE_PRECISION.items())

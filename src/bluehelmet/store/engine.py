@@ -245,10 +245,7 @@ def _register_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> str:
     """Expose the reader's rows as the relation ``_incoming``, with a ``_row`` column."""
     records = result.records
     if isinstance(records, SpilledRecords):
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW _incoming AS SELECT * FROM read_parquet({sql_literal(str(records.path))}) "
-            f"WHERE _reject IS NULL"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _incoming AS {records.relation_sql()}")
         return "_incoming"
     if "_row" not in records.column_names:
         # Formats without lines (JSON, shapefiles) number their records from 1.
