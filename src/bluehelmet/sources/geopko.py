@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from bluehelmet.geo.countries import gw_table, lookup_table
+from bluehelmet.geo.countries import iso3_lookup_sql
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
@@ -80,7 +80,6 @@ def read_geopko_v1(path: str | Path, *, release: str | None = None) -> ReadResul
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = loaded.header
         pairs = _tcc_pairs(header)
-        register_country_tables(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
         _build_contributors(con, pairs)
         con.execute(
@@ -113,23 +112,12 @@ def _tcc_pairs(header: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def register_country_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Register ``gw_iso3`` (GW number -> ISO3) and ``name_iso3`` (lower-case name -> ISO3)."""
-    gw = gw_table()
-    con.register("gw_iso3", pa.table({"gwno": [r["gwno"] for r in gw], "iso3": [r["iso3"] for r in gw]}))
-    names = lookup_table()
-    con.register("name_iso3", pa.table({"name": [n for n, _ in names], "iso3": [i for _, i in names]}))
-
-
 def iso3_sql(gwno: str, country: str) -> str:
     """SQL: ISO3 from the country name, else from a Gleditsch-Ward number (qualify the columns).
 
     The name comes first: Geo-PKO codes Western Sahara (MINURSO) with Morocco's GW number.
     """
-    return (
-        f"coalesce((SELECT min(n.iso3) FROM name_iso3 n WHERE n.name = lower(replace(trim({country}), '-', ' '))), "
-        f"(SELECT min(g.iso3) FROM gw_iso3 g WHERE g.gwno = CAST(TRY_CAST(trim({gwno}) AS INTEGER) AS VARCHAR)))"
-    )
+    return iso3_lookup_sql(f"CAST(TRY_CAST(trim({gwno}) AS INTEGER) AS VARCHAR)", country, names_first=True)
 
 
 def _parsed_columns(header: list[str]) -> list[str]:

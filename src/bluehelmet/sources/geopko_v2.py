@@ -29,8 +29,8 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.base import Check, ReadResult, REJECT_SCHEMA, split_by_checks, to_canonical, reader_connection
-from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql, register_country_tables
+from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
+from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 from bluehelmet.geo.priogrid import gid_sql
@@ -68,7 +68,6 @@ def read_geopko_v2(path: str | Path, *, release: str | None = None, tcc_file: st
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = set(loaded.header)
-        register_country_tables(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
         rejects = split_by_checks(con, "parsed", _checks())
         _merge_location_years(con)

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
-from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql, register_country_tables
+from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 
@@ -60,7 +60,6 @@ def read_radpko(path: str | Path, *, release: str | None = None) -> ReadResult:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = loaded.header
         countries = country_prefixes(header)
-        register_country_tables(con)
         con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
         _build_contributors(con, header, countries)
         con.execute(
