@@ -25,10 +25,15 @@ _SNIFF_BYTES = 1 << 20
 
 @dataclass
 class DelimitedFile:
-    """A delimited file loaded into a DuckDB temp table of text columns plus ``_row``."""
+    """A delimited file as a DuckDB relation of text columns.
+
+    Materialised: a temp table with ``_row``, the parser's rejects and ``rows_in``. Streaming:
+    a view without ``_row`` (rows are numbered by position after the pass), no rejects yet, and
+    ``rows_in`` -1 (see :func:`load_delimited`).
+    """
 
     path: Path
-    relation: str  # temp table name; every column VARCHAR, plus _row BIGINT
+    relation: str  # every column VARCHAR; the temp table also has _row BIGINT
     header: list[str]
     delimiter: str
     encoding: str
