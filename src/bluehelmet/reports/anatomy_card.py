@@ -72,21 +72,14 @@ def lineage_uri(actor_id: str, registry=None) -> str:
 
 def admin2_units(store, countries: list[str]):
     """The store's admin2 units of these countries as a GeoDataFrame (None when there are none)."""
-    import geopandas as gpd
-    import shapely
+    import pandas as pd
 
-    if not countries:
+    frames = [store.admin_units(level=2, country=iso3) for iso3 in countries]
+    frames = [f for f in frames if len(f)]
+    if not frames:
         return None
-    marks = ", ".join("?" for _ in countries)
-    rows = store.con.execute(
-        f"SELECT pcode, name, release, geometry FROM admin_units WHERE level = 2 AND country_iso3 IN ({marks})", countries
-    ).fetchall()
-    if not rows:
-        return None
-    # DuckDB returns BLOBs as bytes or bytearray depending on the client: shapely wants bytes.
-    geometry = shapely.from_wkb([bytes(r[3]) for r in rows])
-    return gpd.GeoDataFrame({"pcode": [r[0] for r in rows], "name": [r[1] for r in rows], "release": [r[2] for r in rows]},
-                            geometry=geometry, crs="EPSG:4326")
+    units = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return units[["pcode", "name", "release", "geometry"]]
 
 
 def activity_map_uri(store, prof: Profile) -> tuple[str, str]:

@@ -90,18 +90,12 @@ def _map(store, matrix_unit, iso3: str, hot: pd.DataFrame, positions: pd.DataFra
 
     from bluehelmet.geo import priogrid
 
-    con = store.con
     if level == "grid":
         codes = [c for c in matrix_unit["code"] if c != "unassigned"] + [c for c in hot["location"] if c != "unassigned"]
         codes = sorted(set(codes), key=int)
         units = gpd.GeoDataFrame({"code": codes}, geometry=[shapely.box(*priogrid.bounds(int(c))) for c in codes], crs="EPSG:4326")
     else:
-        rows = con.execute(
-            "SELECT pcode, geometry FROM admin_units WHERE country_iso3 = ? AND level = ? ORDER BY pcode", [iso3, int(level[-1])]
-        ).fetchall()
-        units = gpd.GeoDataFrame(
-            {"code": [r[0] for r in rows]}, geometry=[shapely.from_wkb(bytes(r[1])) for r in rows], crs="EPSG:4326"
-        )
+        units = store.admin_units(level=int(level[-1]), country=iso3).rename(columns={"pcode": "code"})[["code", "geometry"]]
     shapes = units.set_index("code").geometry
     hot_rows = hot[hot["pattern"].isin(charts.PATTERN_COLOURS) & hot["location"].isin(shapes.index)]
     hot_shapes = gpd.GeoDataFrame(
