@@ -8,6 +8,7 @@ JSON summary into --out.
 
     python bench/forecast.py --out bench/out/forecast
     python bench/forecast.py --origins 4 --seeds 0   # a quicker run
+    python bench/forecast.py --context               # with UN presence and ACD features
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ from bluehelmet.analysis.forecast.report import pooled_table, skill_table, write
 from bluehelmet.data import bundled
 
 STAGES: list[dict] = []
+CONTEXT_FILES = [
+    ("ucdp_prio_acd_231/UcdpPrioConflict_v23_1.csv", "ucdp-acd"),
+    ("geopko_v1_africa/geopko.csv", "geopko"),
+    ("radpko_bases_country_year/radpko_bases_cc_y.csv", "radpko"),
+]
 
 
 def _rss_mb() -> float:
@@ -79,6 +85,10 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=120)
     parser.add_argument("--store", type=Path, default=None, help="reuse a store that already holds GED 21.1")
     parser.add_argument("--panel-only", action="store_true", help="only compare the panel builds")
+    parser.add_argument(
+        "--context", action="store_true",
+        help="also ingest UCDP/PRIO ACD 23.1, Geo-PKO v1 and RADPKO, so UN presence and conflict-intensity features are used",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -93,6 +103,10 @@ def main() -> None:
         if args.store is None:
             with stage("ingest GED 21.1 (159,194 events)"):
                 bluehelmet.ingest(store, bundled("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"), "ucdp-ged")
+            if args.context:
+                with stage("ingest context (ACD 23.1, Geo-PKO v1, RADPKO)"):
+                    for relative, kind in CONTEXT_FILES:
+                        bluehelmet.ingest(store, bundled(relative), kind)
         start, end = month_id("1989-01"), month_id("2018-12")
         with stage("region (cells as of first origin)"):
             region = resolve_region(store, args.region, cutoff=origins[0])
@@ -102,8 +116,12 @@ def main() -> None:
             with stage(f"panel, DuckDB SQL (run {run})"):
                 panel = build_panel(store, region, start, end)
             with stage(f"panel, plain pandas (run {run})"):
-                events = store.con.execute("SELECT priogrid_gid, date_start, violence_category, deaths_best, side_a FROM events").df()
-                reference = build_panel_pandas(events, region, start, end)
+                # pandas gets the raw tables and does the filtering, joining and grouping itself.
+                events = store.con.execute("SELECT uid, priogrid_gid, date_start, violence_category, deaths_best, side_a FROM events").df()
+                resolved = {"event_actors", "actors"} <= set(store.tables())
+                event_actors = store.con.execute("SELECT event_uid, role, actor_id FROM event_actors").df() if resolved else None
+                actors = store.con.execute("SELECT actor_id, kind FROM actors").df() if resolved else None
+                reference = build_panel_pandas(events, region, start, end, event_actors, actors)
         for name in ("osv_deaths", "sb_deaths", "ns_events", "osv_deaths_state", "osv_deaths_nonstate"):
             assert np.array_equal(reference[name].to_numpy(), panel.series[name].ravel()), name
         duck = float(np.median([s["seconds"] for s in STAGES if s["stage"].startswith("panel, DuckDB")]))

@@ -61,7 +61,7 @@ def make_input(rows: int, out: Path) -> None:
           WITH sample AS (SELECT * FROM read_csv('{SAMPLE}', all_varchar=true)),
                picks AS (SELECT range AS k, CAST(floor(random() * 1000) AS INTEGER) AS pick FROM range({rows})),
                numbered AS (SELECT *, row_number() OVER () - 1 AS pick FROM sample)
-          SELECT * REPLACE (CAST(10000000 + k AS VARCHAR) AS id)
+          SELECT * EXCLUDE (k, pick) REPLACE (CAST(10000000 + k AS VARCHAR) AS id)
           FROM picks JOIN numbered USING (pick) ORDER BY k
         ) TO '{out}' (HEADER, DELIMITER ',')
         """

@@ -7,7 +7,7 @@ import numpy as np
 from bluehelmet.analysis.forecast.context import conflict_intensity, context_status, un_presence
 from bluehelmet.analysis.forecast.features import build_features, lag, neighbour_index, rolling_sum, spatial_sum, time_since
 from bluehelmet.analysis.forecast.months import month_id
-from bluehelmet.analysis.forecast.panel import build_panel
+from bluehelmet.analysis.forecast.panel import build_panel, build_panel_pandas
 from bluehelmet.analysis.forecast.region import Region, resolve_region
 from bluehelmet.geo import priogrid
 
@@ -79,6 +79,13 @@ def test_perpetrator_kinds_from_the_actor_registry(sahel_store):
                 "VALUES (?, 'side_a', 0, ?, 'f1', 1.0, 'exact', 'auto')", [uid, side_a])
     region = resolve_region(sahel_store, "MLI")
     panel = build_panel(sahel_store, region, month_id("1989-01"), month_id("2018-12"))
+    # The plain-pandas reference, given the same tables, reads the registry the same way.
+    reference = build_panel_pandas(
+        sahel_store.events(), region, month_id("1989-01"), month_id("2018-12"),
+        con.execute("SELECT * FROM event_actors").df(), con.execute("SELECT * FROM actors").df(),
+    )
+    np.testing.assert_array_equal(reference["osv_deaths_state"].to_numpy(), panel.series["osv_deaths_state"].ravel())
+    np.testing.assert_array_equal(reference["osv_deaths_nonstate"].to_numpy(), panel.series["osv_deaths_nonstate"].ravel())
     con.execute("DELETE FROM event_actors")
     fallback = build_panel(sahel_store, region, month_id("1989-01"), month_id("2018-12"))
     assert "registry" in panel.perpetrator_source and "raw side_a" in fallback.perpetrator_source

@@ -53,7 +53,10 @@ def test_panel_matches_pandas_on_real_rows(sahel_store, sahel_raw):
     assert len(frame) == len(region) * (end - start + 1)
     assert (frame.osv_deaths == 0).mean() > 0.9
     # The plain-pandas panel (benchmark reference) agrees.
-    reference = build_panel_pandas(sahel_store.events(), region, start, end)
+    reference = build_panel_pandas(
+        sahel_store.events(), region, start, end,
+        sahel_store.con.execute("SELECT * FROM event_actors").df(), sahel_store.con.execute("SELECT * FROM actors").df(),
+    )
     np.testing.assert_array_equal(reference["osv_deaths"].to_numpy(), panel.series["osv_deaths"].ravel())
     np.testing.assert_array_equal(reference["sb_events"].to_numpy(), panel.series["sb_events"].ravel())
     np.testing.assert_array_equal(reference["osv_deaths_state"].to_numpy(), panel.series["osv_deaths_state"].ravel())

@@ -17,6 +17,8 @@ Only information published by the forecast month is used:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -33,17 +35,33 @@ def _has_rows(store, table: str) -> bool:
     return bool(exists) and store.con.execute(f'SELECT count(*) > 0 FROM "{table}"').fetchall()[0][0]
 
 
-def perpetrator_kind_sql(store) -> tuple[str, str]:
-    """SQL giving ``'state'`` or ``'non_state'`` for an event row aliased ``e``, and where it comes from."""
+@dataclass(frozen=True)
+class PerpetratorKinds:
+    """How to tell an event's perpetrator kind in SQL over ``events e``.
+
+    ``join`` is added after ``FROM events e``; ``expression`` then gives ``'state'`` or
+    ``'non_state'`` per event row; ``source`` says where the kinds come from.
+    """
+
+    join: str
+    expression: str
+    source: str
+
+
+def perpetrator_kinds(store) -> PerpetratorKinds:
+    """Perpetrator kinds from the actor registry where events are resolved, else from raw names."""
     if _has_rows(store, "event_actors") and _has_rows(store, "actors"):
         kinds = ", ".join(f"'{k}'" for k in STATE_KINDS)
-        registry = (
-            f"(SELECT CASE max(CASE WHEN a.kind IN ({kinds}) THEN 1 ELSE 0 END) WHEN 1 THEN 'state' WHEN 0 THEN 'non_state' END "
+        # One grouped pass over event_actors joined once to the events; a correlated subquery
+        # per event row was five times slower on the 159,000-event GED 21.1 extract.
+        join = (
+            "LEFT JOIN (SELECT ea.event_uid, "
+            f"CASE max(CASE WHEN a.kind IN ({kinds}) THEN 1 ELSE 0 END) WHEN 1 THEN 'state' ELSE 'non_state' END AS registry_kind "
             "FROM event_actors ea JOIN actors a ON a.actor_id = ea.actor_id "
-            "WHERE ea.event_uid = e.uid AND ea.role = 'side_a' AND ea.actor_id IS NOT NULL)"
+            "WHERE ea.role = 'side_a' AND ea.actor_id IS NOT NULL GROUP BY ea.event_uid) perpetrator ON perpetrator.event_uid = e.uid"
         )
-        return f"coalesce({registry}, {FALLBACK_KIND_SQL})", "actor registry (raw side_a names where unresolved)"
-    return FALLBACK_KIND_SQL, "raw side_a names ('Government of ...' = state force)"
+        return PerpetratorKinds(join, f"coalesce(perpetrator.registry_kind, {FALLBACK_KIND_SQL})", "actor registry (raw side_a names where unresolved)")
+    return PerpetratorKinds("", FALLBACK_KIND_SQL, "raw side_a names ('Government of ...' = state force)")
 
 
 def _unit_index(region: Region) -> pd.Series:

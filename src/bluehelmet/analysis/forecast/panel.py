@@ -9,7 +9,7 @@ Series (each an array in :attr:`Panel.series`):
 - ``osv_deaths``, ``osv_events``: one-sided violence, i.e. violence against civilians (the target);
 - ``sb_deaths``, ``sb_events``, ``ns_deaths``, ``ns_events``: state-based and non-state violence;
 - ``osv_deaths_state``, ``osv_deaths_nonstate``: one-sided deaths by the perpetrator's kind (see
-  :func:`bluehelmet.analysis.forecast.context.perpetrator_kind_sql`).
+  :func:`bluehelmet.analysis.forecast.context.perpetrator_kinds`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from bluehelmet.analysis.forecast.context import perpetrator_kind_sql
+from bluehelmet.analysis.forecast.context import STATE_KINDS, perpetrator_kinds
 from bluehelmet.analysis.forecast.months import month_label, month_sql
 from bluehelmet.analysis.forecast.region import Region, unit_expression
 
@@ -91,7 +91,7 @@ def build_panel(store, region: Region, start: int, end: int) -> Panel:
     (412, 84)
     """
     months = np.arange(start, end + 1, dtype=np.int64)
-    kind_sql, kind_source = perpetrator_kind_sql(store)
+    kinds = perpetrator_kinds(store)
     units = pa.table({"unit": pa.array(region.units.tolist()), "unit_index": pa.array(np.arange(len(region.units)))})
     store.con.register("_forecast_units", units)
     try:
@@ -100,8 +100,8 @@ def build_panel(store, region: Region, start: int, end: int) -> Panel:
             f"""
             WITH ev AS (
               SELECT {unit_expression(region.unit_kind)} AS unit, {month_sql()} - ? AS t,
-                     violence_category, coalesce(deaths_best, 0) AS deaths_best, {kind_sql} AS perpetrator_kind
-              FROM events e
+                     violence_category, coalesce(deaths_best, 0) AS deaths_best, {kinds.expression} AS perpetrator_kind
+              FROM events e {kinds.join}
               WHERE NOT coalesce(deleted, false) AND date_start >= CAST(? AS DATE) AND date_start < CAST(? AS DATE)
             )
             SELECT u.unit_index, ev.t, {aggregates}
@@ -114,22 +114,24 @@ def build_panel(store, region: Region, start: int, end: int) -> Panel:
         store.con.unregister("_forecast_units")
     i = np.asarray(rows["unit_index"], dtype=np.int64)
     t = np.asarray(rows["t"], dtype=np.int64)
-    series = {}
-    for name in SERIES:
-        dense = np.zeros((len(region.units), len(months)), dtype=np.float32)
-        dense[i, t] = np.asarray(rows[name], dtype=np.float32)
-        series[name] = dense
-    return Panel(region, months, series, kind_source)
+    # One scatter of all series at once into a single block; each series is a contiguous slice.
+    dense = np.zeros((len(SERIES), len(region.units), len(months)), dtype=np.float32)
+    dense[:, i, t] = np.stack([np.asarray(rows[name], dtype=np.float32) for name in SERIES])
+    series = {name: dense[k] for k, name in enumerate(SERIES)}
+    return Panel(region, months, series, kinds.source)
 
 
-def build_panel_pandas(events: pd.DataFrame, region: Region, start: int, end: int) -> pd.DataFrame:
+def build_panel_pandas(
+    events: pd.DataFrame, region: Region, start: int, end: int, event_actors: pd.DataFrame | None = None, actors: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The same panel with plain pandas, as a long frame (for the benchmark and as a cross-check).
 
-    ``events`` needs ``priogrid_gid``, ``date_start``, ``violence_category``, ``deaths_best`` and
-    ``side_a``; perpetrator kinds use the raw-name fallback, as :func:`build_panel` does without
-    an actor registry.
+    ``events`` needs ``uid``, ``priogrid_gid``, ``date_start``, ``violence_category``,
+    ``deaths_best`` and ``side_a``. Perpetrator kinds come from the registry when the store's
+    ``event_actors`` and ``actors`` tables are given and hold rows (side_a actors of a state kind
+    make the event a state force's), otherwise from the raw name, as :func:`build_panel` does.
     """
-    frame = events.loc[:, ["priogrid_gid", "date_start", "violence_category", "deaths_best", "side_a"]].copy()
+    frame = events.loc[:, ["uid", "priogrid_gid", "date_start", "violence_category", "deaths_best", "side_a"]].copy()
     dates = pd.to_datetime(frame["date_start"])
     frame["month"] = dates.dt.year * 12 + dates.dt.month - 1
     frame = frame[(frame["month"] >= start) & (frame["month"] <= end) & frame["priogrid_gid"].isin(region.units)]
@@ -139,13 +141,19 @@ def build_panel_pandas(events: pd.DataFrame, region: Region, start: int, end: in
     grouped = frame.groupby(["priogrid_gid", "month", "kind"])["deaths_best"].agg(["sum", "count"]).unstack("kind", fill_value=0)
     grouped.columns = [f"{kind}_{'deaths' if stat == 'sum' else 'events'}" for stat, kind in grouped.columns]
     osv = frame[frame["kind"] == "osv"]
-    state = osv["side_a"].fillna("").str.lower().str.startswith("government of ")
+    state = osv["side_a"].fillna("").str.lower().str.startswith("government of ").to_numpy()
+    if event_actors is not None and actors is not None and len(event_actors) and len(actors):
+        side_a = event_actors[(event_actors["role"] == "side_a") & event_actors["actor_id"].notna()]
+        side_a = side_a.merge(actors[["actor_id", "kind"]], on="actor_id")
+        registry = side_a.assign(state=side_a["kind"].isin(STATE_KINDS)).groupby("event_uid")["state"].any()
+        resolved = registry.reindex(osv["uid"].to_numpy())
+        state = np.where(resolved.notna().to_numpy(), resolved.fillna(False).to_numpy(dtype=bool), state)
     by_kind = osv.assign(perpetrator=np.where(state, "osv_deaths_state", "osv_deaths_nonstate"))
     by_kind = by_kind.groupby(["priogrid_gid", "month", "perpetrator"])["deaths_best"].sum().unstack("perpetrator", fill_value=0)
     grouped = grouped.join(by_kind, how="left").fillna(0)
     full = pd.MultiIndex.from_product([region.units, np.arange(start, end + 1)], names=["priogrid_gid", "month"])
     panel = grouped.reindex(full, fill_value=0).reset_index()
-    for name in ("osv_deaths", "osv_events", "sb_deaths", "sb_events", "ns_deaths", "ns_events", "osv_deaths_state", "osv_deaths_nonstate"):
+    for name in SERIES:
         if name not in panel:
             panel[name] = 0
         panel[name] = panel[name].astype("float32")
