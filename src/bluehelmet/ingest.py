@@ -15,13 +15,14 @@ True
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 
 from bluehelmet.sources import detect_kind, get_kind
-from bluehelmet.store.engine import IngestReport, apply_read_result, file_sha256, previous_ingest
+from bluehelmet.store.engine import IngestReport, apply_read_result, apply_streamed, file_sha256, previous_ingest
 from bluehelmet.store.store import Store
 
 INGEST_MEMORY_LIMIT = "1GB"
@@ -69,25 +70,70 @@ def ingest(
     _load_steps()
     path = Path(path)
     source_kind = get_kind(kind) if kind else detect_kind(path)
-    sha256 = file_sha256(path)
-    earlier = previous_ingest(store.con, sha256, source_kind.name)
-    if earlier is not None:
-        earlier.file = str(path)
-        return earlier
     options = dict(reader_options)
     if release:
         options["release"] = release
-    result = source_kind.read(path, **options)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if _path_ingested_before(store, path, source_kind.name):
+            # Most likely a re-run: hash first, and skip reading a file that is already in.
+            hashing: Future = Future()
+            hashing.set_result(file_sha256(path))
+            earlier = previous_ingest(store.con, hashing.result(), source_kind.name)
+            if earlier is not None:
+                earlier.file = str(path)
+                return earlier
+        else:
+            # Hash the file while it is read (hashing a gigabyte takes about a second); whether
+            # the same bytes came in before under another name is checked once both are done.
+            hashing = pool.submit(file_sha256, path)
+        try:
+            return _read_and_write(store, path, source_kind, options, hashing)
+        except _AlreadyIngested as already:
+            already.report.file = str(path)
+            return already.report
+
+
+class _AlreadyIngested(Exception):
+    """The file's bytes were ingested before as the same kind: undo this ingest, report that one."""
+
+    def __init__(self, report: IngestReport):
+        super().__init__(report.file)
+        self.report = report
+
+
+def _read_and_write(store: Store, path: Path, source_kind, options: dict, hashing: Future) -> IngestReport:
+    def check_not_ingested(con) -> str:
+        sha256 = hashing.result()
+        earlier = previous_ingest(con, sha256, source_kind.name)
+        if earlier is not None:
+            raise _AlreadyIngested(earlier)
+        return sha256
+
+    result = None if source_kind.stream else source_kind.read(path, **options)
     # A million-row ingest spills to the store's temp folder rather than growing in memory.
     store.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         with store.transaction() as con:
-            report = apply_read_result(con, result, path=path, sha256=sha256)
+            if result is None:
+                # Big files: the store reads the file and writes its rows in one pass.
+                report = apply_streamed(con, source_kind.stream(path, **options), path=path, sha256="")
+                report.sha256 = check_not_ingested(con)
+                con.execute("UPDATE ingest_batches SET sha256 = ? WHERE batch_id = ?", [report.sha256, report.batch_id])
+            else:
+                report = apply_read_result(con, result, path=path, sha256=check_not_ingested(con))
             for _, step in _STEPS:
-                step(con, result.table, report.batch_id)
+                step(con, source_kind.table, report.batch_id)
     finally:
         store.con.execute("RESET memory_limit")
     return report
+
+
+def _path_ingested_before(store: Store, path: Path, kind: str) -> bool:
+    """Whether a file at this path was ingested as this kind before (its batch names it)."""
+    rows = store.con.execute(
+        "SELECT count(*) FROM ingest_batches WHERE file_path = ? AND source_kind = ?", [str(path), kind]
+    ).fetchall()
+    return bool(rows[0][0])
 
 
 def _load_steps() -> None:

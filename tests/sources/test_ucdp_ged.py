@@ -98,6 +98,17 @@ def test_same_file_twice_changes_nothing(store, data):
     pd.testing.assert_frame_equal(before, store.sql("SELECT * FROM events ORDER BY uid"))
 
 
+def test_same_bytes_under_another_name_change_nothing(store, data, tmp_path):
+    # A new path is hashed while it is read; the bytes are still recognised as ingested.
+    first = bluehelmet.ingest(store, data(SAMPLE))
+    copy = tmp_path / "renamed_ged231.csv"
+    copy.write_bytes(data(SAMPLE).read_bytes())
+    again = bluehelmet.ingest(store, copy, "ucdp-ged")
+    assert again.already_ingested and again.file == str(copy)
+    assert again.stored == again.updated == 0 and again.unchanged == first.rows_in
+    assert len(store.batches()) == 1
+
+
 def test_older_release_does_not_overwrite_newer(store, data):
     bluehelmet.ingest(store, data(SAMPLE))
     report = bluehelmet.ingest(store, data(PRECISE))
@@ -151,6 +162,26 @@ def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
     assert quarantine.loc[5, "column_name"] == "best" and quarantine.loc[5, "reason"] == "negative deaths in best"
     assert "duplicate id" in quarantine.loc[6, "reason"]
     assert quarantine.loc[7, "reason"] == "longitude out of range -180 to 180"
+    # Of the two rows with one id, the first is kept, with its own content.
+    kept = store.sql("SELECT side_a, deaths_best, latitude FROM events WHERE uid = ?", [f"ucdp:{rows[0][col['id']]}"])
+    assert kept.to_dict("records") == [
+        {"side_a": rows[0][col["side_a"]], "deaths_best": int(rows[0][col["best"]]), "latitude": float(rows[0][col["latitude"]])}
+    ]
+    assert store.count("events") == 3
+
+
+def test_row_numbers_after_a_row_the_parser_skipped(store, data, tmp_path):
+    # Row 3 cannot be split; row 5 has an impossible date: its number must still be 5.
+    header, rows = _sample_lines(data, 5)
+    rows[3][header.index("date_start")] = "2013-13-01 00:00:00.000"
+    lines = _to_csv(header, rows).splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:10])
+    path = _write(tmp_path, "ged231_skip.csv", "\n".join(lines) + "\n")
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.rows_in, report.stored, report.rejected) == (5, 3, 2)
+    quarantine = store.quarantine(report.batch_id)
+    assert quarantine["row_number"].tolist() == [3, 5]
+    assert quarantine["reason"].tolist()[1] == "unparsable or impossible date"
 
 
 def test_truncated_row_rejected_others_stored(store, data, tmp_path):

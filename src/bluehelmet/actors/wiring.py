@@ -97,8 +97,12 @@ def resolve_side_with_ids(resolver: Resolver, raw_side: str, source_ids: str | N
     return results
 
 
-def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver: Resolver) -> None:
-    """Fill the temporary table ``_ea_new`` with the resolved actors of the events matching ``where``."""
+def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver: Resolver) -> str:
+    """The resolved actors of the events matching ``where``, as SQL over two temporary relations.
+
+    Leaves ``_ea_sides`` (one row per event side) and ``_ea_map`` (each distinct side's actors)
+    in place for the returned query; :func:`_drop_work` removes them.
+    """
     selects = " UNION ALL ".join(
         f"SELECT uid AS event_uid, date_start, '{role}' AS role, trim({column}) AS raw_side, "
         + (f"CASE WHEN source LIKE 'ucdp%' THEN nullif(trim({ids}), '') END" if ids else "NULL::VARCHAR")
@@ -141,25 +145,25 @@ def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver:
         "status": pa.array([r[5].status for r in rows], pa.string()),
     })
     con.register("_ea_map", mapping)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _ea_new AS
-        SELECT s.event_uid, s.role, m.position, m.raw_name, m.actor_id, m.score, m.method, m.status, s.raw_side
+    return """SELECT s.event_uid, s.role, m.position, m.raw_name, m.actor_id, m.score, m.method, m.status, s.raw_side
         FROM _ea_sides s JOIN _ea_map m ON m.raw_side = s.raw_side AND m.side_ids IS NOT DISTINCT FROM s.side_ids
           AND (NOT m.sensitive OR m.on_date IS NOT DISTINCT FROM s.date_start)"""
-    )
+
+
+def _drop_work(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_ea_map")
+    con.execute("DROP TABLE IF EXISTS _ea_sides")
 
 
 def resolve_events(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None, resolver: Resolver | None = None) -> int:
     """Resolve the actors of the events matching ``where`` (replacing earlier rows); returns rows written."""
     ensure_actor_tables(con)
     params = list(params or [])
-    _compute(con, where, params, resolver or store_resolver(con))
+    resolved = _compute(con, where, params, resolver or store_resolver(con))
     con.execute(f"DELETE FROM event_actors WHERE event_uid IN (SELECT uid FROM events WHERE {where})", params)
-    con.execute(f"INSERT INTO event_actors ({_COLUMNS}) SELECT {_COLUMNS} FROM _ea_new")
-    written = con.execute("SELECT count(*) FROM _ea_new").fetchall()[0][0]
-    con.execute("DROP TABLE IF EXISTS _ea_new")
-    con.execute("DROP TABLE IF EXISTS _ea_sides")
+    # Straight from the join: a million events make two million rows, not worth a copy first.
+    written = con.execute(f"INSERT INTO event_actors ({_COLUMNS}) SELECT {_COLUMNS} FROM ({resolved})").fetchall()[0][0]
+    _drop_work(con)
     return written
 
 
@@ -167,7 +171,9 @@ def reresolve_events(con: duckdb.DuckDBPyConnection, resolver: Resolver | None =
     """Re-resolve every event against the current registry and decisions; rewrite only the
     events whose actors changed. Returns the number of events rewritten."""
     ensure_actor_tables(con)
-    _compute(con, "true", [], resolver or store_resolver(con))
+    resolved = _compute(con, "true", [], resolver or store_resolver(con))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _ea_new AS {resolved}")
+    _drop_work(con)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _ea_changed AS
         SELECT DISTINCT event_uid FROM (
@@ -178,7 +184,7 @@ def reresolve_events(con: duckdb.DuckDBPyConnection, resolver: Resolver | None =
     con.execute("DELETE FROM event_actors WHERE event_uid IN (SELECT event_uid FROM _ea_changed)")
     con.execute(f"INSERT INTO event_actors ({_COLUMNS}) SELECT {_COLUMNS} FROM _ea_new WHERE event_uid IN (SELECT event_uid FROM _ea_changed)")
     changed = con.execute("SELECT count(*) FROM _ea_changed").fetchall()[0][0]
-    for table in ("_ea_changed", "_ea_new", "_ea_sides"):
+    for table in ("_ea_changed", "_ea_new"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     return changed
 

@@ -157,6 +157,29 @@ class ReadResult:
         return self.rows_in_records - self.records.num_rows
 
 
+@dataclass
+class StreamedRead:
+    """A reader's rows as a query that the store runs itself, writing them in one pass.
+
+    For big delimited files: rather than spilling its canonical rows to disk for the store to
+    read back, the reader hands over a query, and the store inserts its rows straight into
+    ``table`` (see :func:`bluehelmet.store.engine.apply_streamed`). ``prepare(con)`` defines the
+    reader's temporary views on the store's connection and returns the query and its checks; the
+    query's rows, in file order, carry the canonical columns, ``row_hash``, and
+    ``_reject``/``_reject_value`` (the index of the first :class:`Check` a row breaks and the
+    offending value; NULL for good rows).
+    ``parser_rejects(con)`` gives the rows the CSV parser could not split, once the query has
+    been read through; ``cleanup(con)`` drops the views.
+    """
+
+    kind: str
+    table: str
+    release: str | None
+    prepare: Callable[[duckdb.DuckDBPyConnection], tuple[str, list["Check"]]]
+    parser_rejects: Callable[[duckdb.DuckDBPyConnection], pa.Table]
+    cleanup: Callable[[duckdb.DuckDBPyConnection], None]
+
+
 @dataclass(frozen=True)
 class Check:
     """One row-level rule, written as SQL over the reader's staging relation.

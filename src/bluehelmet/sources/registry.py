@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from bluehelmet.errors import UnknownSourceKindError
-from bluehelmet.sources.base import ReadResult
+from bluehelmet.sources.base import ReadResult, StreamedRead
 from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
@@ -25,6 +25,8 @@ class SourceKind:
     detect_header: Callable[[set[str], Path], bool] | None = None
     # Given a non-delimited file (shapefile, GeoJSON, XLSX, JSON), is it this kind?
     detect_file: Callable[[Path], bool] | None = None
+    # For kinds of big files: the same rows as ``read``, as a query the store runs itself.
+    stream: Callable[..., StreamedRead] | None = None
 
 
 _KINDS: dict[str, SourceKind] = {}

@@ -33,6 +33,7 @@ from bluehelmet.sources.base import (
     Check,
     ReadResult,
     SpilledRecords,
+    StreamedRead,
     canonical_select,
     reject_code_sql,
     reject_value_sql,
@@ -119,10 +120,7 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
     (1000, '23.1')
     """
     path = Path(path)
-    release = release or release_from_filename(path)
-    if candidate is None:
-        candidate = is_candidate_release(release)
-    kind = "ucdp-candidate" if candidate else "ucdp-ged"
+    kind, release = _kind_and_release(path, release, candidate)
     folder = tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
     # A memory limit with a spill folder keeps a million-row file within a bounded footprint.
     con = reader_connection(memory_limit="1GB", temp_directory=folder.name)
@@ -135,6 +133,92 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
         )
     finally:
         con.close()
+
+
+def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: bool | None = None) -> StreamedRead:
+    """The GED or Candidate CSV as a query the store runs itself (what ``bluehelmet ingest`` uses).
+
+    The same rows and rejects as :func:`read_ged_csv`, without the Parquet spill in between: the
+    store's connection reads the file and writes the canonical rows into ``events`` in one pass
+    (:func:`bluehelmet.store.engine.apply_streamed`).
+    """
+    path = Path(path)
+    kind, release = _kind_and_release(path, release, candidate)
+    header: list[str] = []
+
+    def prepare(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Check]]:
+        _drop_parser_tables(con)
+        loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False, relation=_STAGING)
+        header[:] = loaded.header
+        return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release)
+
+    def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"DROP VIEW IF EXISTS {_PARSED}")
+        con.execute(f"DROP VIEW IF EXISTS {_STAGING}")
+        _drop_parser_tables(con)
+
+    return StreamedRead(
+        kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: read_parser_rejects(con, len(header)), cleanup=cleanup,
+    )
+
+
+def _kind_and_release(path: Path, release: str | None, candidate: bool | None) -> tuple[str, str | None]:
+    release = release or release_from_filename(path)
+    if candidate is None:
+        candidate = is_candidate_release(release)
+    return ("ucdp-candidate" if candidate else "ucdp-ged"), release
+
+
+# Names of the streamed read's views on the store's connection.
+_STAGING, _PARSED = "_ged_staging", "_ged_parsed"
+
+
+def _drop_parser_tables(con: duckdb.DuckDBPyConnection) -> None:
+    # DuckDB appends to the CSV parser's reject tables on every scan: start each read afresh.
+    con.execute("DROP TABLE IF EXISTS csv_rejects")
+    con.execute("DROP TABLE IF EXISTS csv_reject_scans")
+
+
+def _ged_relation(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    header: list[str],
+    *,
+    kind: str,
+    source: str,
+    release: str | None,
+    staging: str = _STAGING,
+    parsed: str = _PARSED,
+) -> tuple[str, list[Check]]:
+    """The query mapping the GED columns of the relation ``staging`` to canonical events.
+
+    Its rows carry the canonical columns, ``_row`` when ``staging`` has it, ``_reject`` and
+    ``_reject_value`` (see :func:`~bluehelmet.sources.base.reject_code_sql`) and ``row_hash``.
+    Defines the view ``parsed`` (typed columns) on ``con``.
+    """
+    header_set = set(header)
+    missing = [c for c in REQUIRED if c not in header_set]
+    if missing:
+        raise MissingColumnsError(path, missing, list(header), kind)
+    if "date_start" not in header_set and not {"year", "month", "day"} <= header_set:
+        raise MissingColumnsError(path, ["date_start (or year, month, day)"], list(header), kind)
+    gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header_set, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {parsed} AS SELECT {', '.join(_parsed_columns(header_set))}, "
+        f"{iso3_lookup_sql(gwno, _col(header_set, 'country'))} AS _iso3 FROM {staging} s"
+    )
+    checks = _checks(header_set)
+    canonical = canonical_select("events", _canonical(header_set, source, release))
+    numbered = "_row" in [r[0] for r in con.execute(f"DESCRIBE {staging}").fetchall()]
+    # The row digest is computed here, in the one pass over the input, so the store need not
+    # read the wide columns again to tell new rows from revised ones.
+    query = (
+        f"SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
+        f" SELECT {', '.join(canonical)}, {'_row, ' if numbered else ''}_reject, _reject_value FROM ("
+        f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
+        f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM {parsed})))"
+    )
+    return query, checks
 
 
 def events_from_staging(
@@ -169,34 +253,14 @@ def events_from_staging(
         rejected) and the loader's rejects. For a streaming CSV view leave them None: they are
         counted during the pass and read from the CSV parser afterwards.
     """
-    header_set = set(header)
-    missing = [c for c in REQUIRED if c not in header_set]
-    if missing:
-        raise MissingColumnsError(path, missing, list(header), kind)
-    if "date_start" not in header_set and not {"year", "month", "day"} <= header_set:
-        raise MissingColumnsError(path, ["date_start (or year, month, day)"], list(header), kind)
     folder = folder or tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
-    gwno = f"CAST(TRY_CAST(TRY_CAST({_col(header_set, 'country_id')} AS DOUBLE) AS INTEGER) AS VARCHAR)"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header_set))}, "
-        f"{iso3_lookup_sql(gwno, _col(header_set, 'country'))} AS _iso3 FROM staging s"
-    )
-    checks = _checks(header_set)
+    query, checks = _ged_relation(con, path, header, kind=kind, source=source, release=release, staging="staging", parsed="parsed")
     spill = Path(folder.name) / "records.parquet"
-    canonical = canonical_select("events", _canonical(header_set, source, release))
     # A staging table loaded beforehand carries _row; a streaming CSV view does not, and its
     # rows are numbered by their position in the Parquet file (order is preserved).
     numbered = "_row" in [r[0] for r in con.execute("DESCRIBE staging").fetchall()]
     try:
-        # The row digest is computed here, in the one pass over the input, so the store need
-        # not read the wide columns again to tell new rows from revised ones.
-        con.execute(
-            f"COPY (SELECT *, {row_hash_sql('events')} AS row_hash FROM ("
-            f" SELECT {', '.join(canonical)}, {'_row, ' if numbered else ''}_reject, _reject_value FROM ("
-            f"  SELECT *, {reject_value_sql(checks)} AS _reject_value FROM ("
-            f"    SELECT *, {reject_code_sql(checks)} AS _reject FROM parsed)))"
-            f") TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
-        )
+        con.execute(f"COPY ({query}) TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)")
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
     if parser_rejects is None:
@@ -383,6 +447,7 @@ register(
         "UCDP GED events, CSV of any release (20.1-25.1) or the reduced 14-column variant",
         lambda path, **kw: read_ged_csv(path, candidate=False, **kw),
         detect_header=_detect_ged,
+        stream=lambda path, **kw: stream_ged_csv(path, candidate=False, **kw),
     )
 )
 register(
@@ -392,5 +457,6 @@ register(
         "UCDP Candidate events (monthly releases YY.0.N), CSV",
         lambda path, **kw: read_ged_csv(path, candidate=True, **kw),
         detect_header=_detect_candidate,
+        stream=lambda path, **kw: stream_ged_csv(path, candidate=True, **kw),
     )
 )

@@ -32,7 +32,9 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, SpilledRecords, sql_literal
+from bluehelmet.errors import InputFileError
+from bluehelmet.sources.base import REJECT_SCHEMA, Check, ReadResult, SpilledRecords, StreamedRead, rejects_from_codes
+from bluehelmet.sources.textfile import row_number_sql
 from bluehelmet.store.digest import ensure_hash_version, row_hash_sql
 from bluehelmet.store.schema import CANONICAL_TABLES, history_table
 
@@ -107,14 +109,7 @@ def apply_read_result(
     """Write ``result`` into the store through ``con``; the caller owns the transaction."""
     table = CANONICAL_TABLES[result.table]
     history = history_table(table.name)
-    ensure_hash_version(con)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
-    batch_id = con.execute("SELECT nextval('ingest_batch_ids')").fetchall()[0][0]
-    con.execute(
-        "INSERT INTO ingest_batches (batch_id, source_kind, target_table, file_name, file_path, "
-        "sha256, release, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, result.kind, table.name, Path(path).name, str(path), sha256, result.release, now],
-    )
+    batch_id, now = _start_batch(con, result.kind, table.name, path, sha256, result.release)
 
     columns = list(table.columns)
     source = _register_source(con, result)
@@ -198,13 +193,7 @@ def apply_read_result(
     deleted = _apply_deletions(con, table.name, result.deleted_uids, batch_id, now) if result.deleted_uids else 0
 
     rejects = pa.concat_tables([result.rejects.cast(REJECT_SCHEMA), duplicates.cast(REJECT_SCHEMA)])
-    if rejects.num_rows:
-        con.register("_rejects_arrow", rejects)
-        con.execute(
-            "INSERT INTO quarantine SELECT ?, row_number, column_name, value, reason, raw FROM _rejects_arrow",
-            [batch_id],
-        )
-        con.unregister("_rejects_arrow")
+    _quarantine(con, batch_id, rejects)
 
     report = IngestReport(
         batch_id=batch_id,
@@ -221,24 +210,175 @@ def apply_read_result(
         deleted=deleted,
         merged=merged,
     )
-    con.execute(
-        "UPDATE ingest_batches SET finished_at = ?, rows_in = ?, stored = ?, updated = ?, "
-        "unchanged = ?, rejected = ?, deleted = ? WHERE batch_id = ?",
-        [
-            datetime.now(timezone.utc).replace(tzinfo=None),
-            report.rows_in,
-            report.stored,
-            report.updated,
-            report.unchanged,
-            report.rejected,
-            report.deleted,
-            batch_id,
-        ],
-    )
+    _finish_batch(con, report)
     for temp in ("_keys", "_classified", "_first"):
         con.execute(f"DROP TABLE IF EXISTS {temp}")
     _drop_source(con, result)
     return report
+
+
+def apply_streamed(
+    con: duckdb.DuckDBPyConnection,
+    read: StreamedRead,
+    *,
+    path: str | Path,
+    sha256: str,
+) -> IngestReport:
+    """Run a reader's query and write its rows straight into the store; the caller owns the transaction.
+
+    The same outcome as :func:`apply_read_result` (stored, updated, unchanged, rejected, with
+    history and quarantine), reached the other way round, because writing the wide rows is the
+    costly part and this way they are written once, in the one pass over the file:
+
+    1. every row of the query goes into the table, rows that broke a check marked by a NULL
+       ``row_hash`` (so the count of rows in the file is known without a second pass);
+    2. if any row broke a check or repeats a uid of the file, a second pass numbers the rows,
+       quarantines those rows with their row numbers, and removes them again (a parallel insert
+       does not keep the file's order, so row numbers cannot come from the table);
+    3. rows whose uid was already stored are settled like :func:`apply_read_result` settles them:
+       unchanged (the new copy goes), or updated (the old version goes to history).
+    """
+    table = CANONICAL_TABLES[read.table]
+    not_null = [c for c, t in table.columns.items() if "NOT NULL" in t]
+    if any(not table.columns[c].startswith("VARCHAR") for c in not_null):
+        raise TypeError(f"streamed ingest needs text NOT NULL columns, {table.name} has {not_null}")
+    batch_id, now = _start_batch(con, read.kind, table.name, path, sha256, read.release)
+    try:
+        query, checks = read.prepare(con)
+        columns = list(table.columns)
+        # A rejected row may lack its key; it is stored for a moment only, so '' will do.
+        values = ", ".join(f"coalesce({c}, '')" if c in not_null else c for c in columns)
+        try:
+            written = con.execute(
+                f"INSERT INTO {table.name} ({', '.join(columns)}, batch_id, first_batch_id, row_hash, updated_at) "
+                f"SELECT {values}, ?, ?, CASE WHEN _reject IS NULL THEN row_hash END, ? FROM ({query})",
+                [batch_id, batch_id, now],
+            ).fetchall()[0][0]
+        except duckdb.Error as exc:
+            raise InputFileError(path, f"cannot be read as {read.kind}: {exc}") from exc
+        parser_rejects = read.parser_rejects(con)
+        mine = f"FROM {table.name} WHERE batch_id = {int(batch_id)}"
+        failed = con.execute(f"SELECT count(*) {mine} AND row_hash IS NULL").fetchall()[0][0]
+        repeats = con.execute(f"SELECT count(*) - count(DISTINCT uid) {mine} AND row_hash IS NOT NULL").fetchall()[0][0]
+        row_rejects = REJECT_SCHEMA.empty_table()
+        if failed or repeats:
+            row_rejects = _settle_bad_rows(con, table.name, batch_id, query, checks, parser_rejects)
+        counts = _settle_stored_uids(con, table.name, batch_id, now)
+    finally:
+        read.cleanup(con)
+    rejects = pa.concat_tables([parser_rejects, row_rejects])
+    _quarantine(con, batch_id, rejects)
+    stored = written - failed - repeats - counts["updated"] - counts["unchanged"]
+    report = IngestReport(
+        batch_id=batch_id, file=str(path), source_kind=read.kind, table=table.name, release=read.release,
+        sha256=sha256, rows_in=written + parser_rejects.num_rows, stored=stored, updated=counts["updated"],
+        unchanged=counts["unchanged"], rejected=rejects.num_rows,
+    )
+    _finish_batch(con, report)
+    return report
+
+
+def _settle_bad_rows(con, table: str, batch_id: int, query: str, checks: list[Check], parser_rejects: pa.Table) -> pa.Table:
+    """Quarantine records that broke a check or repeat a uid of the file; remove them from ``table``.
+
+    A second pass over the file numbers its records (a window over the parser's output, in
+    file order); rows the parser skipped shift the numbers after them.
+    """
+    number = row_number_sql(parser_rejects, position="(_k - 1)")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _numbered AS SELECT {number} AS _row, * FROM ("
+        f"SELECT row_number() OVER () AS _k, uid, row_hash, _reject, _reject_value FROM ({query}))"
+    )
+    codes = con.sql("SELECT _row, _reject, _reject_value FROM _numbered WHERE _reject IS NOT NULL ORDER BY _row").to_arrow_table()
+    con.execute(f"DELETE FROM {table} WHERE batch_id = ? AND row_hash IS NULL", [batch_id])
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _repeats AS SELECT _row, uid, row_hash, "
+        "row_number() OVER (PARTITION BY uid ORDER BY _row) AS _nth FROM _numbered WHERE _reject IS NULL"
+    )
+    duplicates = con.sql(
+        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
+        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
+        "FROM _repeats WHERE _nth > 1 ORDER BY _row"
+    ).to_arrow_table()
+    if duplicates.num_rows:
+        # Keep, for each repeated uid, one stored row with the content of its first occurrence.
+        con.execute(
+            f"""DELETE FROM {table} WHERE batch_id = ? AND uid IN (SELECT uid FROM _repeats WHERE _nth > 1)
+            AND rowid NOT IN (
+              SELECT min(t.rowid) FROM {table} t JOIN _repeats r ON r.uid = t.uid AND r.row_hash = t.row_hash AND r._nth = 1
+              WHERE t.batch_id = ? GROUP BY t.uid)""",
+            [batch_id, batch_id],
+        )
+    for temp in ("_numbered", "_repeats"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    return pa.concat_tables([rejects_from_codes(codes, checks), duplicates.cast(REJECT_SCHEMA)])
+
+
+def _settle_stored_uids(con, table: str, batch_id: int, now: datetime) -> dict[str, int]:
+    """Settle this batch's rows whose uid was stored before: unchanged or updated.
+
+    Unchanged (same digest and not deleted, or an older release than the stored one): the new
+    copy goes. Updated: the stored version moves to history, and the new row keeps the batch in
+    which the uid was first stored.
+    """
+    deleted_flag = "coalesce(o.deleted, false)" if "deleted" in CANONICAL_TABLES[table].columns else "false"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _settle AS
+        SELECT n.rowid AS new_rowid, o.rowid AS old_rowid, o.first_batch_id,
+               CASE WHEN o.row_hash = n.row_hash AND NOT {deleted_flag} THEN 'unchanged'
+                    WHEN {_release_older('n.release', 'o.release')} THEN 'unchanged'
+                    ELSE 'updated' END AS _action
+        FROM {table} n JOIN {table} o ON o.uid = n.uid AND o.batch_id <> n.batch_id
+        WHERE n.batch_id = ?""",
+        [batch_id],
+    )
+    counts = dict(con.execute("SELECT _action, count(*) FROM _settle GROUP BY 1").fetchall())
+    if counts.get("unchanged"):
+        con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT new_rowid FROM _settle WHERE _action = 'unchanged')")
+    if counts.get("updated"):
+        old = "SELECT old_rowid FROM _settle WHERE _action = 'updated'"
+        con.execute(f"INSERT INTO {history_table(table)} SELECT t.*, ?, ? FROM {table} t WHERE t.rowid IN ({old})", [now, batch_id])
+        con.execute(
+            f"UPDATE {table} SET first_batch_id = s.first_batch_id FROM _settle s "
+            f"WHERE {table}.rowid = s.new_rowid AND s._action = 'updated'"
+        )
+        con.execute(f"DELETE FROM {table} WHERE rowid IN ({old})")
+    con.execute("DROP TABLE IF EXISTS _settle")
+    return {"updated": counts.get("updated", 0), "unchanged": counts.get("unchanged", 0)}
+
+
+def _start_batch(con, kind: str, table: str, path: str | Path, sha256: str, release: str | None) -> tuple[int, datetime]:
+    """Record a new ingest batch; returns its id and start time."""
+    ensure_hash_version(con)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    batch_id = con.execute("SELECT nextval('ingest_batch_ids')").fetchall()[0][0]
+    con.execute(
+        "INSERT INTO ingest_batches (batch_id, source_kind, target_table, file_name, file_path, "
+        "sha256, release, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, kind, table, Path(path).name, str(path), sha256, release, now],
+    )
+    return batch_id, now
+
+
+def _quarantine(con, batch_id: int, rejects: pa.Table) -> None:
+    if rejects.num_rows:
+        con.register("_rejects_arrow", rejects.cast(REJECT_SCHEMA))
+        con.execute(
+            "INSERT INTO quarantine SELECT ?, row_number, column_name, value, reason, raw FROM _rejects_arrow",
+            [batch_id],
+        )
+        con.unregister("_rejects_arrow")
+
+
+def _finish_batch(con, report: IngestReport) -> None:
+    con.execute(
+        "UPDATE ingest_batches SET finished_at = ?, rows_in = ?, stored = ?, updated = ?, "
+        "unchanged = ?, rejected = ?, deleted = ? WHERE batch_id = ?",
+        [
+            datetime.now(timezone.utc).replace(tzinfo=None), report.rows_in, report.stored, report.updated,
+            report.unchanged, report.rejected, report.deleted, report.batch_id,
+        ],
+    )
 
 
 def _register_source(con: duckdb.DuckDBPyConnection, result: ReadResult) -> str:
