@@ -22,6 +22,7 @@ from typing import Callable
 import duckdb
 
 from bluehelmet.sources import detect_kind, get_kind
+from bluehelmet.sources.registry import SourceKind
 from bluehelmet.store.engine import IngestReport, apply_read_result, apply_streamed, file_sha256, previous_ingest
 from bluehelmet.store.store import Store
 
@@ -101,7 +102,9 @@ class _AlreadyIngested(Exception):
         self.report = report
 
 
-def _read_and_write(store: Store, path: Path, source_kind, options: dict, hashing: Future) -> IngestReport:
+def _read_and_write(store: Store, path: Path, source_kind: SourceKind, options: dict, hashing: Future) -> IngestReport:
+    """Read the file and write it in one transaction, undone if its hash shows it was in already."""
+
     def check_not_ingested(con) -> str:
         sha256 = hashing.result()
         earlier = previous_ingest(con, sha256, source_kind.name)

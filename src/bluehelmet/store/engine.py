@@ -19,6 +19,10 @@ When a record was merged from several input rows (the actor rows of an ACLED mon
 carry a ``_rows`` count), each of its rows counts in the record's outcome: two actor rows of a
 new event add 2 to ``stored``, and ``merged`` says how many rows were folded into another row's
 record, so ``stored + updated + unchanged - merged`` is the number of records written.
+
+A :class:`~bluehelmet.sources.base.StreamedRead` (big UCDP CSVs) reaches the same outcome the
+other way round (:func:`apply_streamed`): its rows are written first, in the one pass over the
+file, and settled afterwards, because writing the wide rows is what costs.
 """
 
 from __future__ import annotations
