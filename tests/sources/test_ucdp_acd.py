@@ -75,8 +75,12 @@ def test_truncated_row_is_rejected_with_its_row_number(store, data):
     assert "truncated after territory_name" in q.loc[42, "reason"] and "year" in q.loc[42, "reason"]
     assert "11349" in q.loc[42, "value"] and "East Turkestan" in q.loc[42, "value"]
     assert '"conflict_id": "11349"' in q.loc[42, "raw"] or '"conflict_id":"11349"' in q.loc[42, "raw"]
-    # Line 43 holds the rest of that row, without a conflict id.
-    assert q.loc[43, "reason"] == "missing conflict_id"
+    # Line 43 holds the rest of that row, shifted left, without a conflict id: its "location"
+    # is the year 2008, and its dates are those of the China/ETIM episode.
+    assert q.loc[43, "column_name"] == "conflict_id"
+    assert q.loc[43, "reason"].startswith("no conflict_id: the rest of the row above")
+    assert q.loc[43, "value"].startswith("2008 | ")
+    assert "10-8-2008" in q.loc[43, "raw"]
     assert store.count("conflicts") == 2750
 
 
@@ -143,3 +147,16 @@ def test_bad_codes_are_quarantined(store, data, tmp_path):
     q = store.quarantine(report.batch_id).set_index("row_number")
     assert q.loc[3, "reason"] == "intensity_level is not one of 1, 2" and q.loc[3, "value"] == "7"
     assert q.loc[5, "column_name"] == "start_date" and q.loc[5, "value"] == "31-31-1990"
+
+
+def test_a_row_without_conflict_id_elsewhere_is_just_missing_one(store, data, tmp_path):
+    # Not after a cut row: the plain reason, not the "rest of the row above" one.
+    lines = data(ACD_231).read_text(encoding="utf-8").splitlines()
+    rows = lines[1:4]
+    rows[1] = '""' + rows[1][rows[1].index(","):]
+    path = tmp_path / "acd_no_id.csv"
+    path.write_text("\n".join([lines[0], *rows]) + "\n", encoding="utf-8")
+    report = bluehelmet.ingest(store, path, "ucdp-acd")
+    assert (report.stored, report.rejected) == (2, 1)
+    q = store.quarantine(report.batch_id)
+    assert q["row_number"].tolist() == [3] and q["reason"].tolist() == ["missing conflict_id"]

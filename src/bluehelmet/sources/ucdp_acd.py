@@ -123,6 +123,8 @@ def _parsed_columns(header: set[str]) -> list[str]:
         cols.append(f"{date_sql(_col(header, name))} AS _{name}")
     blank_after = " AND ".join(f"trim(coalesce({_col(header, n)}, '')) = ''" for n in AFTER_TERRITORY)
     cols.append(f"({blank_after}) AS _cut_after_territory")
+    # A spreadsheet that cuts a row in two leaves its rest on the next line, shifted left.
+    cols.append(f"coalesce(lag(({blank_after})) OVER (ORDER BY _row), false) AS _follows_cut_row")
     return cols
 
 
@@ -132,6 +134,12 @@ def _present(name: str) -> str:
 
 def _checks(header: set[str]) -> list[Check]:
     checks = [
+        Check(
+            "conflict_id",
+            f"_follows_cut_row AND NOT {_present('conflict_id')}",
+            "no conflict_id: the rest of the row above, which was cut after territory_name (its fields start with that row's year)",
+            value="concat_ws(' | ', location, side_a, side_a_id, side_a_2nd)",
+        ),
         Check(
             "conflict_id",
             f"NOT {_present('conflict_id')}",
