@@ -38,6 +38,12 @@ def test_regions_and_cercles_from_shapefiles(store, data):
     gao = cercles.set_index("pcode").loc["ML0702"]
     assert (gao["name"], gao["admin1_pcode"], gao["admin1_name"]) == ("Ansongo", "ML07", "Gao")
     assert gao["release"] == "2015-04-08"
+    # Every attribute of the feature is kept, as the file has it.
+    native = json.loads(store.sql("SELECT native FROM admin_units WHERE pcode = 'ML0702'")["native"][0])
+    source = raw2.set_index("admin2Pcod").loc["ML0702"]
+    assert set(native) == set(raw2.columns) - {"geometry"}
+    assert native["validOn"] == "2015-04-08" and native["validTo"] is None and native["OBJECTID"] == int(source["OBJECTID"])
+    assert native["Shape_Area"] == pytest.approx(float(source["Shape_Area"]))
     # Areas in an equal-area projection: Mali is about 1.24 million km2, Bamako district about 250 km2.
     km2 = units.to_crs("ESRI:54009").area / 1e6
     country = km2[units["level"] == 0].sum()

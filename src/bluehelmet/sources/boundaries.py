@@ -156,6 +156,7 @@ def _unit(record: dict, geom, level: int, found: dict, release: str | None) -> d
         "max_x": maxx,
         "max_y": maxy,
         "source": SOURCE,
+        "native": _native(record),
     }
 
 
@@ -266,13 +267,23 @@ def _json_value(value):
     return value
 
 
+def _native(record: dict) -> str:
+    """Every attribute of a feature as JSON (dates as yyyy-mm-dd, missing values as null).
+
+    Blank text is null too: a shapefile cannot tell the two apart, and the same units exported
+    as GeoJSON must not look revised.
+    """
+    values = {k: _json_value(v) for k, v in record.items()}
+    return json.dumps({k: None if isinstance(v, str) and not v.strip() else v for k, v in values.items()}, ensure_ascii=False, default=str)
+
+
 def _reject(row: int, column: str | None, value, reason: str, record: dict) -> dict:
     return {
         "row_number": row,
         "column_name": column,
         "value": None if value is None else str(value),
         "reason": reason,
-        "raw": json.dumps({k: _json_value(v) for k, v in record.items()}, ensure_ascii=False, default=str),
+        "raw": _native(record),
     }
 
 

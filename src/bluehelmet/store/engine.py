@@ -159,7 +159,7 @@ def apply_read_result(
     if counts.get("updated"):
         changed = "SELECT uid FROM _classified WHERE _action = 'updated'"
         con.execute(
-            f"INSERT INTO {history} SELECT t.*, ?, ? FROM {table.name} t WHERE t.uid IN ({changed})",
+            f"INSERT INTO {history} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table.name} t WHERE t.uid IN ({changed})",
             [now, batch_id],
         )
         # Keep when the row was first stored across its revisions.
@@ -341,7 +341,7 @@ def _settle_stored_uids(con, table: str, batch_id: int, now: datetime) -> dict[s
         con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT new_rowid FROM _settle WHERE _action = 'unchanged')")
     if counts.get("updated"):
         old = "SELECT old_rowid FROM _settle WHERE _action = 'updated'"
-        con.execute(f"INSERT INTO {history_table(table)} SELECT t.*, ?, ? FROM {table} t WHERE t.rowid IN ({old})", [now, batch_id])
+        con.execute(f"INSERT INTO {history_table(table)} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table} t WHERE t.rowid IN ({old})", [now, batch_id])
         con.execute(
             f"UPDATE {table} SET first_batch_id = s.first_batch_id FROM _settle s "
             f"WHERE {table}.rowid = s.new_rowid AND s._action = 'updated'"
@@ -420,7 +420,7 @@ def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datet
     n = con.execute(f"SELECT count(*) FROM ({target})").fetchall()[0][0]
     if n:
         con.execute(
-            f"INSERT INTO {history_table(table)} SELECT t.*, ?, ? FROM {table} t WHERE t.uid IN ({target})",
+            f"INSERT INTO {history_table(table)} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table} t WHERE t.uid IN ({target})",
             [now, batch_id],
         )
         con.execute(

@@ -191,6 +191,7 @@ ADMIN_UNITS = CanonicalTable(
         "max_x": "DOUBLE",
         "max_y": "DOUBLE",
         "source": "VARCHAR",
+        "native": "JSON",  # every attribute of the feature, as the file has it: nothing is lost
     },
     "Administrative units with P-codes and geometry (OCHA COD-AB).",
 )
@@ -293,6 +294,26 @@ def all_ddl() -> list[str]:
     for table in CANONICAL_TABLES.values():
         statements.append(table.ddl())
         statements.append(table.ddl(history_table(table.name), HISTORY_EXTRA))
+    return statements
+
+
+def missing_columns(con, table: str, wanted: dict[str, str]) -> list[tuple[str, str]]:
+    """Columns of ``wanted`` (name -> SQL type) that the store's ``table`` lacks."""
+    have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
+    return [(name, sql_type.replace(" NOT NULL", "")) for name, sql_type in wanted.items() if name not in have]
+
+
+def upgrade_ddl(con) -> list[str]:
+    """Statements that add the columns a store made by an earlier version lacks.
+
+    New columns are appended (nullable); the engine writes history rows by column name, so a
+    table and its history may order their columns differently.
+    """
+    statements = []
+    for table in CANONICAL_TABLES.values():
+        full = {**table.columns, **ENGINE_COLUMNS}
+        for name, wanted in ((table.name, full), (history_table(table.name), {**full, **HISTORY_EXTRA})):
+            statements += [f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}" for column, sql_type in missing_columns(con, name, wanted)]
     return statements
 
 

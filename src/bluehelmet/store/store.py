@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, StoreError
-from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl
+from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl, upgrade_ddl
 
 SCHEMA_VERSION = "1"
 DB_ENV = "BLUEHELMET_DB"
@@ -128,6 +128,9 @@ class Store:
             rows = self.con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
             version = rows[0][0] if rows else None
         for statement in all_ddl():
+            self.con.execute(statement)
+        # A store made by an earlier version gets the columns added since.
+        for statement in upgrade_ddl(self.con):
             self.con.execute(statement)
         if version is None:
             self.con.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
