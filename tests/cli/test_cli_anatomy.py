@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from anatomy_fixtures import anatomy_db, ged211  # noqa: F401
 

@@ -215,7 +215,6 @@ def _new_hotspot(rule, store, area, window, lookback, notes) -> list[dict]:
 
 
 def _forecast_risk(rule, store, area, window, notes, forecasts=None) -> list[dict]:
-    from bluehelmet.analysis.forecast.months import month_label
     from bluehelmet.analysis.forecast.predict import forecast_frame, risk_alerts
     from bluehelmet.errors import BluehelmetError
 

@@ -99,7 +99,6 @@ def positions_for_months(positions: pd.DataFrame, months: np.ndarray, max_map_ag
     })
     grid["year"] = grid["month_index"] // 12
     maps = positions[positions["source"] == "geopko-v1"]
-    chosen = pd.DataFrame({"mission": [], "month_index": [], "source": [], "key": []})
     if len(maps):
         map_months = maps.assign(map_index=_month_index(maps["year"], maps["month"]))[["mission", "map_index"]]
         map_months = map_months.drop_duplicates().sort_values("map_index")

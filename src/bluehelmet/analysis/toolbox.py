@@ -107,7 +107,7 @@ def _side_groups(events: pd.DataFrame, country_name: str) -> tuple[np.ndarray, n
 def indicators(store, country: str, start: str, end: str, *, area: str | None = None, near_km: float = 20.0) -> dict:
     """The context indicators of an area and period (see the module docstring)."""
     from bluehelmet.geo.countries import country_name
-    from bluehelmet.geo.presence import nearest_positions, un_positions
+    from bluehelmet.geo.presence import nearest_positions
 
     con = store.con
     period = parse_period(start, end)

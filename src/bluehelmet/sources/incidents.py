@@ -23,7 +23,6 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 import pycountry
 

@@ -17,7 +17,6 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError

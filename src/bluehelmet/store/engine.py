@@ -261,9 +261,12 @@ def apply_streamed(
         except duckdb.Error as exc:
             raise InputFileError(path, f"cannot be read as {read.kind}: {exc}") from exc
         parser_rejects = read.parser_rejects(con)
-        mine = f"FROM {table.name} WHERE batch_id = {int(batch_id)}"
-        failed = con.execute(f"SELECT count(*) {mine} AND row_hash IS NULL").fetchall()[0][0]
-        repeats = con.execute(f"SELECT count(*) - count(DISTINCT uid) {mine} AND row_hash IS NOT NULL").fetchall()[0][0]
+        failed, repeats = con.execute(
+            f"SELECT count(*) FILTER (row_hash IS NULL), "
+            f"count(*) FILTER (row_hash IS NOT NULL) - count(DISTINCT uid) FILTER (row_hash IS NOT NULL) "
+            f"FROM {table.name} WHERE batch_id = ?",
+            [batch_id],
+        ).fetchall()[0]
         row_rejects = REJECT_SCHEMA.empty_table()
         if failed or repeats:
             row_rejects = _settle_bad_rows(con, table.name, batch_id, query, checks, parser_rejects)
