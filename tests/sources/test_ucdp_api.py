@@ -99,3 +99,24 @@ def test_not_an_api_page_is_a_clear_error(tmp_path):
     broken.write_text(dumps({"Result": []}) + "\n{oops\n", encoding="utf-8")
     with pytest.raises(InputFileError, match="row 2"):
         read_ucdp_api_json(broken)
+
+
+def test_pages_with_different_keys_and_pretty_printed_files(store, tmp_path):
+    # Pages are read one at a time; a later page without a key (and with one more) still lines up
+    # by name, and row numbers run on across pages.
+    rows = [dict(r) for r in sample_rows()[:45]]
+    pages = api_pages(rows, version="23.1", base_url=API, pagesize=20)
+    for event in pages[2]["Result"]:
+        del event["source_office"]
+        event["note_added_later"] = "x"
+    pages[2]["Result"][1]["best"] = "-1"  # event 42
+    path = _jsonl(tmp_path / "ucdp-api-gedevents-v23.1.jsonl", pages)
+    report = bluehelmet.ingest(store, path)
+    assert (report.rows_in, report.stored, report.rejected) == (45, 44, 1)
+    assert store.quarantine(report.batch_id)["row_number"].tolist() == [42]
+    native = store.sql("SELECT native FROM events WHERE uid = ?", [f"ucdp:{rows[44]['id']}"])["native"][0]
+    assert json.loads(native)["note_added_later"] == "x" and json.loads(native).get("source_office") is None
+    # The same first page, pretty-printed over many lines, is one page.
+    pretty = tmp_path / "ged_v23_1_page.json"
+    pretty.write_text(json.dumps(pages[0], indent=2), encoding="utf-8")
+    assert read_ucdp_api_json(pretty).records.num_rows == 20

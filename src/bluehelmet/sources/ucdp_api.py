@@ -8,19 +8,25 @@ single saved page, or a JSON array of events, and maps the events with the very 
 the GED CSV reader (:func:`bluehelmet.sources.ucdp_ged.events_from_staging`), so an event read
 from the API and from the CSV of the same release is the same row.
 
-Row numbers in rejects count events from 1 across all pages.
+Pages are read one at a time and written to Parquet, so a whole release saved from the API
+never sits in memory as Python objects; pages that differ in their keys line up by name. Row
+numbers in rejects count events from 1 across all pages.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import tempfile
 from pathlib import Path
+from typing import Iterator
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection
+from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection, sql_literal
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.ucdp_ged import (
     COLUMN_ALIASES,
@@ -54,78 +60,97 @@ def read_ucdp_api_json(path: str | Path, *, release: str | None = None, candidat
     ('ucdp-api', 'ucdp-ged')
     """
     path = Path(path)
-    pages = load_pages(path)
-    release = release or _release_from_pages(pages) or release_from_filename(path)
+    folder = tempfile.TemporaryDirectory(prefix="bluehelmet-ucdp-api-")
+    # Page by page into Parquet, so a whole GED saved from the API never sits in memory as
+    # Python objects; the first page's links tell the release.
+    pages = iter_pages(path)
+    first = next(pages, None)
+    if first is None:
+        raise InputFileError(path, "the file holds no UCDP API page")
+    release = release or _release_from_pages([first]) or release_from_filename(path)
     if candidate is None:
         candidate = is_candidate_release(release)
-    events = [event for page in pages for event in page["Result"]]
-    if not events:
-        raise InputFileError(path, "the UCDP API pages hold no events (Result is empty)")
-    for number, event in enumerate(events, start=1):
-        if not isinstance(event, dict):
-            raise InputFileError(path, "an event of Result is not a JSON object", row=number, value=str(event)[:80])
     # The API writes active_year as a JSON boolean; the CSV of the same release writes 1/0
     # (yearly) or true/false (Candidate). Spelling it like the CSV makes the two the same row.
-    table = events_to_text_table(events, active_year=("true", "false") if candidate else ("1", "0"))
-    con = reader_connection()
+    active_year = ("true", "false") if candidate else ("1", "0")
+    files, count = [], 0
+    for page in itertools.chain([first], pages):
+        events = page["Result"]
+        for number, event in enumerate(events, start=count + 1):
+            if not isinstance(event, dict):
+                raise InputFileError(path, "an event of Result is not a JSON object", row=number, value=str(event)[:80])
+        if events:
+            table = events_to_text_table(events, active_year=active_year, first_row=count + 1)
+            files.append(Path(folder.name) / f"page-{len(files):06d}.parquet")
+            pq.write_table(table, files[-1])
+            count += len(events)
+    if not count:
+        raise InputFileError(path, "the UCDP API pages hold no events (Result is empty)")
+    con = reader_connection(memory_limit="1GB", temp_directory=folder.name)
     try:
-        con.register("staging_arrow", table)
-        con.execute("CREATE OR REPLACE TEMP TABLE staging AS SELECT * FROM staging_arrow")
-        con.unregister("staging_arrow")
+        listing = "[" + ", ".join(sql_literal(str(f)) for f in files) + "]"
+        # Pages may differ in which keys they carry: columns are matched by name.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW staging AS SELECT * FROM read_parquet({listing}, union_by_name = true)")
+        header = [r[0] for r in con.execute("DESCRIBE staging").fetchall() if r[0] != "_row"]
         return events_from_staging(
             con,
             path,
-            [c for c in table.column_names if c != "_row"],
+            header,
             kind=KIND,
             source="ucdp-candidate" if candidate else "ucdp-ged",
             release=release,
-            rows_in=len(events),
+            folder=folder,
+            rows_in=count,
             parser_rejects=empty_rejects(),
         )
     finally:
         con.close()
 
 
-def load_pages(path: Path) -> list[dict]:
-    """The API pages in a saved file, each a dict with a ``Result`` list.
+def iter_pages(path: Path) -> Iterator[dict]:
+    """The API pages of a saved file one at a time, each a dict with a ``Result`` list.
 
-    Accepts one page (a JSON object), JSON Lines with one page per line, or a JSON array of
-    events (taken as one page).
+    Accepts JSON Lines with one page per line (read line by line), one page (a JSON object), or
+    a JSON array of events (taken as one page), also pretty-printed over many lines.
     """
     if not path.exists():
         raise InputFileError(path, "no such file")
-    text = path.read_text(encoding="utf-8-sig")
-    if not text.strip():
+    with open(path, encoding="utf-8-sig") as handle:
+        first = next((line for line in handle if line.strip()), None)
+    if first is None:
         raise InputFileError(path, "the file is empty")
     try:
-        documents = [json.loads(text)]
+        json.loads(first)
     except json.JSONDecodeError:
-        documents = []
-        for line_number, line in enumerate(text.splitlines(), start=1):
+        # Not JSON Lines: one document spread over many lines.
+        try:
+            document = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as exc:
+            raise InputFileError(path, f"not JSON ({exc.msg})") from None
+        yield _as_page(path, document, None)
+        return
+    with open(path, encoding="utf-8-sig") as handle:
+        for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                documents.append(json.loads(line))
+                document = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputFileError(path, f"line is not JSON ({exc.msg})", row=line_number, value=line[:80]) from None
-    pages = []
-    for number, document in enumerate(documents, start=1):
-        if isinstance(document, list):
-            pages.append({"Result": document})
-        elif isinstance(document, dict) and isinstance(document.get("Result"), list):
-            pages.append(document)
-        else:
-            keys = ", ".join(list(document)[:10]) if isinstance(document, dict) else type(document).__name__
-            raise InputFileError(
-                path,
-                f"not a UCDP API page: expected an object with a Result list (found {keys})",
-                row=number if len(documents) > 1 else None,
-            )
-    return pages
+            yield _as_page(path, document, line_number)
 
 
-def events_to_text_table(events: list[dict], *, active_year: tuple[str, str] = ("1", "0")) -> pa.Table:
-    """One text column per event key (renamed like the CSV's columns) plus ``_row`` from 1.
+def _as_page(path: Path, document: object, line_number: int | None) -> dict:
+    if isinstance(document, list):
+        return {"Result": document}
+    if isinstance(document, dict) and isinstance(document.get("Result"), list):
+        return document
+    keys = ", ".join(list(document)[:10]) if isinstance(document, dict) else type(document).__name__
+    raise InputFileError(path, f"not a UCDP API page: expected an object with a Result list (found {keys})", row=line_number)
+
+
+def events_to_text_table(events: list[dict], *, active_year: tuple[str, str] = ("1", "0"), first_row: int = 1) -> pa.Table:
+    """One text column per event key (renamed like the CSV's columns) plus ``_row`` from ``first_row``.
 
     ``active_year`` is how a JSON boolean ``active_year`` is written (true, false).
     """
@@ -141,7 +166,7 @@ def events_to_text_table(events: list[dict], *, active_year: tuple[str, str] = (
             else:
                 column[index] = _as_text(value)
     arrays = {name: pa.array(values, pa.string()) for name, values in columns.items()}
-    arrays["_row"] = pa.array(range(1, len(events) + 1), pa.int64())
+    arrays["_row"] = pa.array(range(first_row, first_row + len(events)), pa.int64())
     return pa.table(arrays)
 
 
