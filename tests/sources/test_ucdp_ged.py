@@ -232,3 +232,14 @@ def test_empty_file(store, tmp_path):
 def test_wrong_kind_for_reader(store, data):
     with pytest.raises(MissingColumnsError, match="not a ucdp-ged file"):
         bluehelmet.ingest(store, data("un_peacekeeping_fatalities/DPPADPOSS-FATALITIES.csv"), "ucdp-ged")
+
+
+def test_missing_file_is_a_clear_error_also_at_a_path_ingested_before(store, data, tmp_path):
+    path = tmp_path / "ged231_moved.csv"
+    path.write_bytes(data(SAMPLE).read_bytes())
+    bluehelmet.ingest(store, path)
+    path.unlink()
+    with pytest.raises(InputFileError, match="no such file"):
+        bluehelmet.ingest(store, path, "ucdp-ged")
+    with pytest.raises(InputFileError, match="no such file"):
+        bluehelmet.ingest(store, tmp_path / "never_there.csv", "ucdp-ged")

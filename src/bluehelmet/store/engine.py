@@ -70,6 +70,8 @@ class IngestReport:
 def file_sha256(path: str | Path) -> str:
     """The SHA-256 of a file's bytes, read in chunks so large files stay out of memory."""
     digest = hashlib.sha256()
+    if not Path(path).is_file():
+        raise InputFileError(path, "no such file")
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 22), b""):
             digest.update(chunk)
