@@ -27,6 +27,7 @@ editions); Raleigh, Linke, Hegre & Karlsen (2010), Journal of Peace Research 47(
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -99,7 +100,10 @@ def read_acled(path: str | Path, *, release: str | None = None, layout: str | No
     path = Path(path)
     if layout is not None and layout not in LAYOUTS:
         raise InputFileError(path, f"unknown ACLED layout {layout!r}; use one of {', '.join(LAYOUTS)}")
-    con = reader_connection()
+    folder = tempfile.TemporaryDirectory(prefix="bluehelmet-acled-")
+    # A country-decade export runs to hundreds of thousands of rows: above the limit DuckDB
+    # spills the intermediate tables to the folder instead of growing in memory.
+    con = reader_connection(memory_limit="1GB", temp_directory=folder.name)
     try:
         if path.suffix.lower() == ".json":
             header, rows_in = load_acled_json(con, path)
@@ -111,6 +115,7 @@ def read_acled(path: str | Path, *, release: str | None = None, layout: str | No
         return read_staged(con, path, set(header), rows_in, parser_rejects, release=release, layout=layout)
     finally:
         con.close()
+        folder.cleanup()
 
 
 def _drop_hxl_row(con: duckdb.DuckDBPyConnection, header: list[str]) -> int:
@@ -173,7 +178,10 @@ def read_staged(
         raise MissingColumnsError(path, ["country (or iso)"], sorted(header), KIND)
     _register_lookups(con, header)
     c = lambda name: f's."{name}"' if name in header else "NULL::VARCHAR"  # noqa: E731
+    release = release or _release_from_timestamps(con, c)
+    # Each step's table is dropped once the next is built: one copy of the file at a time.
     con.execute(f"CREATE OR REPLACE TEMP TABLE parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
+    con.execute("DROP TABLE staging")
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE located AS
@@ -184,17 +192,16 @@ def read_staged(
         LEFT JOIN coords sm ON sm._loc_key = p._loc_key AND sm._lat = p._lat AND sm._lon = p._lon
         """
     )
+    con.execute("DROP TABLE parsed")
     row_rejects = split_by_checks(con, "located", _row_checks(header), raw_expression="NULL")
+    con.execute("DROP TABLE located")
     layout = layout or _detect_layout(con)
     event_rejects = _group_actor_rows(con, layout)
+    con.execute("DROP TABLE located_checked")
     _assemble(con)
+    for table in ("grouped", "grouped_checked"):
+        con.execute(f"DROP TABLE {table}")
     records = to_canonical(con, "events", _canonical(header, release), "assembled", where="", rows_column="_rows")
-    if release is None:
-        release = _release_from_timestamps(con, c)
-        if release is not None:
-            records = records.set_column(
-                records.column_names.index("release"), "release", pa.array([release] * records.num_rows, pa.string())
-            )
     return ReadResult(
         kind=KIND,
         table="events",
