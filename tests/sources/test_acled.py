@@ -271,3 +271,21 @@ def test_taxonomy_table_is_documented():
 def test_dates_in_acled_formats(text, expected):
     value = duckdb.execute(f"SELECT {date_sql('x')} FROM (SELECT ?::VARCHAR AS x)", [text]).fetchall()[0][0]
     assert (value.isoformat() if value else None) == expected
+
+
+@pytest.mark.parametrize("path", [DYADIC, OLD])
+def test_one_row_per_event_shortcut_gives_what_the_general_path_gives(path, monkeypatch):
+    # Exports with no repeated id skip the per-event windows; forcing the general path on the
+    # same file must give the very same records and rejects.
+    import bluehelmet.sources.acled as acled
+
+    shortcut = []
+    original = acled._assemble_single_rows
+    monkeypatch.setattr(acled, "_assemble_single_rows", lambda con: (shortcut.append(True), original(con)))
+    fast = read_acled(path)
+    assert shortcut, "the file was expected to take the one-row-per-event shortcut"
+    monkeypatch.setattr(acled, "_ids_repeat", lambda con: True)
+    general = read_acled(path)
+    assert fast.records.num_rows == general.records.num_rows > 0
+    assert fast.records.sort_by("uid").equals(general.records.sort_by("uid"))
+    assert fast.rejects.equals(general.rejects)

@@ -196,11 +196,18 @@ def read_staged(
     row_rejects = split_by_checks(con, "located", _row_checks(header), raw_expression="NULL")
     con.execute("DROP TABLE located")
     layout = layout or _detect_layout(con)
-    event_rejects = _group_actor_rows(con, layout)
-    con.execute("DROP TABLE located_checked")
-    _assemble(con)
-    for table in ("grouped", "grouped_checked"):
-        con.execute(f"DROP TABLE {table}")
+    if layout == "dyadic" and not _ids_repeat(con):
+        # The usual export: one row per event and no id twice, so there are no actor rows to
+        # check or merge, and the per-event windows below (most of the time) can be skipped.
+        event_rejects = empty_rejects()
+        _assemble_single_rows(con)
+        con.execute("DROP TABLE located_checked")
+    else:
+        event_rejects = _group_actor_rows(con, layout)
+        con.execute("DROP TABLE located_checked")
+        _assemble(con)
+        for table in ("grouped", "grouped_checked"):
+            con.execute(f"DROP TABLE {table}")
     records = to_canonical(con, "events", _canonical(header, release), "assembled", where="", rows_column="_rows")
     return ReadResult(
         kind=KIND,
@@ -440,6 +447,25 @@ def _canonical(header: set[str], release: str | None) -> dict[str, str]:
         "deleted": "false",
         "native": native,
     }
+
+
+def _ids_repeat(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether an event id is on more than one of the rows that passed the row checks."""
+    rows, ids = con.execute("SELECT count(_id), count(DISTINCT _id) FROM located_checked WHERE _reject IS NULL").fetchall()[0]
+    return rows != ids
+
+
+def _assemble_single_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """What :func:`_assemble` gives when every event has one row: side B from actor2."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE assembled AS
+        SELECT * EXCLUDE (_reject), 1 AS _rows, _a2 AS _side_b, _as2 AS _assoc_b,
+               CASE WHEN _a2 IS NOT NULL THEN _t2 END AS _inter_b,
+               CASE WHEN _a2 IS NOT NULL THEN _i2 END AS _ib
+        FROM located_checked WHERE _reject IS NULL
+        """
+    )
 
 
 def _release_from_timestamps(con: duckdb.DuckDBPyConnection, c) -> str | None:
