@@ -243,3 +243,18 @@ def test_missing_file_is_a_clear_error_also_at_a_path_ingested_before(store, dat
         bluehelmet.ingest(store, path, "ucdp-ged")
     with pytest.raises(InputFileError, match="no such file"):
         bluehelmet.ingest(store, tmp_path / "never_there.csv", "ucdp-ged")
+
+
+def test_a_store_table_named_like_the_parser_rejects_is_left_alone(store, data, tmp_path):
+    # The streamed ingest reads the CSV parser's temporary reject tables on the store's own
+    # connection; a table of the store with the same name must neither be read nor dropped.
+    store.con.execute("CREATE TABLE csv_rejects (note VARCHAR)")
+    store.con.execute("INSERT INTO csv_rejects VALUES ('kept')")
+    header, rows = _sample_lines(data, 3)
+    lines = _to_csv(header, rows).splitlines()
+    lines[2] = ",".join(lines[2].split(",")[:10])
+    path = _write(tmp_path, "ged231_trunc2.csv", "\n".join(lines) + "\n")
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.stored, report.rejected) == (2, 1)
+    assert store.quarantine(report.batch_id)["row_number"].tolist() == [3]
+    assert store.sql("SELECT note FROM main.csv_rejects")["note"].tolist() == ["kept"]

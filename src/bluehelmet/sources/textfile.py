@@ -168,7 +168,7 @@ def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
     rejects = con.sql(
         "SELECT line::BIGINT AS row_number, first(column_name ORDER BY column_idx) AS column_name, "
         "first(csv_line) AS value, first(error_message ORDER BY column_idx) AS reason, "
-        "first(csv_line) AS raw FROM csv_rejects GROUP BY line ORDER BY line"
+        "first(csv_line) AS raw FROM temp.csv_rejects GROUP BY line ORDER BY line"
     ).to_arrow_table()
     reasons = [
         f"row cannot be split into the header's {n_columns} columns ({m})"

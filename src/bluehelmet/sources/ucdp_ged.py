@@ -175,8 +175,9 @@ _STAGING, _PARSED = "_ged_staging", "_ged_parsed"
 
 def _drop_parser_tables(con: duckdb.DuckDBPyConnection) -> None:
     # DuckDB appends to the CSV parser's reject tables on every scan: start each read afresh.
-    con.execute("DROP TABLE IF EXISTS csv_rejects")
-    con.execute("DROP TABLE IF EXISTS csv_reject_scans")
+    # They are temporary tables; naming the schema leaves any table of the store alone.
+    con.execute("DROP TABLE IF EXISTS temp.csv_rejects")
+    con.execute("DROP TABLE IF EXISTS temp.csv_reject_scans")
 
 
 def _ged_relation(
