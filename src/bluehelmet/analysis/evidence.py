@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.store.schema import table_exists
 
 # The profile's dimensions analysts can document, and the tags rules read for some of them.
 DIMENSIONS: dict[str, str] = {
@@ -178,7 +179,7 @@ def evidence_for(store, actor_ids: str | list[str] | None = None, *, dimension: 
     """Analyst entries (latest version of each, withdrawn ones left out) for actors, a dimension
     and a period of evidence dates; ``history=True`` gives every version instead."""
     con = store.con
-    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'actor_evidence'").fetchall()[0][0]:
+    if not table_exists(con, "actor_evidence"):
         return []  # nothing entered yet (and a read-only store cannot create the table)
     clauses, params = ["true"], []
     if actor_ids:

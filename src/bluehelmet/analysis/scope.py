@@ -94,10 +94,6 @@ class Area:
         return " AND ".join(clauses), params
 
 
-def _table_exists(con, name: str) -> bool:
-    return bool(con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall())
-
-
 def countries_with_events(con) -> list[tuple[str, int]]:
     """(ISO3, event count) of every country in the store, most events first."""
     return [

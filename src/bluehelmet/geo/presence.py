@@ -12,13 +12,9 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.geo.distance import nearest
+from bluehelmet.store.schema import table_has_rows
 
 POSITION_COLUMNS = ["source", "mission", "name", "latitude", "longitude", "year", "month", "troops"]
-
-
-def _has_rows(con, table: str) -> bool:
-    exists = con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()
-    return bool(exists) and bool(con.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchall())
 
 
 def un_positions(con, country: str | None = None, years: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -32,7 +28,7 @@ def un_positions(con, country: str | None = None, years: tuple[int, int] | None 
         ("un_deployments", "coalesce(source, 'geo-pko')", "location", "month"),
         ("un_bases", "'radpko'", "base", "NULL::INTEGER"),
     ):
-        if not _has_rows(con, table):
+        if not table_has_rows(con, table):
             continue
         clauses = ["latitude IS NOT NULL", "longitude IS NOT NULL"]
         if country:

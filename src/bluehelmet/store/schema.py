@@ -297,6 +297,16 @@ def all_ddl() -> list[str]:
     return statements
 
 
+def table_exists(con, table: str) -> bool:
+    """Whether the store behind ``con`` has a table of that name."""
+    return bool(con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall())
+
+
+def table_has_rows(con, table: str) -> bool:
+    """Whether the table exists and holds at least one row (optional data a layer may use)."""
+    return table_exists(con, table) and bool(con.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchall())
+
+
 def missing_columns(con, table: str, wanted: dict[str, str]) -> list[tuple[str, str]]:
     """Columns of ``wanted`` (name -> SQL type) that the store's ``table`` lacks."""
     have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}

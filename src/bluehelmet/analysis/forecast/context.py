@@ -25,14 +25,10 @@ import pandas as pd
 from bluehelmet.analysis.forecast.region import Region
 from bluehelmet.geo import priogrid
 from bluehelmet.geo.countries import gw_table
+from bluehelmet.store.schema import table_has_rows
 
 STATE_KINDS = ("state_force", "foreign_force", "un_regional_force")
 FALLBACK_KIND_SQL = "CASE WHEN side_a ILIKE 'Government of %' THEN 'state' ELSE 'non_state' END"
-
-
-def _has_rows(store, table: str) -> bool:
-    exists = store.con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0]
-    return bool(exists) and store.con.execute(f'SELECT count(*) > 0 FROM "{table}"').fetchall()[0][0]
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class PerpetratorKinds:
 
 def perpetrator_kinds(store) -> PerpetratorKinds:
     """Perpetrator kinds from the actor registry where events are resolved, else from raw names."""
-    if _has_rows(store, "event_actors") and _has_rows(store, "actors"):
+    if table_has_rows(store.con, "event_actors") and table_has_rows(store.con, "actors"):
         kinds = ", ".join(f"'{k}'" for k in STATE_KINDS)
         # One grouped pass over event_actors joined once to the events; a correlated subquery
         # per event row was five times slower on the 159,000-event GED 21.1 extract.
@@ -94,7 +90,7 @@ def un_presence(store, region: Region, months: np.ndarray) -> dict[str, np.ndarr
     if region.unit_kind != "pgm":
         return out
     gid = priogrid.gid_sql("latitude", "longitude")
-    if _has_rows(store, "un_deployments"):
+    if table_has_rows(store.con, "un_deployments"):
         rows = store.con.execute(
             f"SELECT coalesce(priogrid_gid, {gid}) AS gid, year, month, coalesce(troops, 0) AS troops FROM un_deployments "
             "WHERE latitude IS NOT NULL OR priogrid_gid IS NOT NULL"
@@ -107,7 +103,7 @@ def un_presence(store, region: Region, months: np.ndarray) -> dict[str, np.ndarr
         both["present"] = 1.0
         out["un_troops"] = _scatter(both, region, months, "troops")
         out["un_sites"] = _scatter(both, region, months, "present")
-    if _has_rows(store, "un_bases"):
+    if table_has_rows(store.con, "un_bases"):
         rows = store.con.execute(
             f"SELECT {gid} AS gid, year, coalesce(troops, 0) AS troops FROM un_bases WHERE latitude IS NOT NULL"
         ).df()
@@ -117,7 +113,7 @@ def un_presence(store, region: Region, months: np.ndarray) -> dict[str, np.ndarr
 
 def conflict_intensity(store, region: Region, months: np.ndarray) -> dict[str, np.ndarray]:
     """UCDP/PRIO ACD of the unit's country in the previous year: highest intensity and number of conflicts."""
-    if not _has_rows(store, "conflicts"):
+    if not table_has_rows(store.con, "conflicts"):
         return {}
     rows = store.con.execute(
         "SELECT year, intensity_level, trim(unnest(string_split(gwno_loc, ','))) AS gwno FROM conflicts "
@@ -140,8 +136,8 @@ def conflict_intensity(store, region: Region, months: np.ndarray) -> dict[str, n
 def context_status(store) -> dict[str, bool]:
     """Which context tables hold rows (their features are used) and which do not (features absent)."""
     return {
-        "un_deployments (Geo-PKO)": _has_rows(store, "un_deployments"),
-        "un_bases (RADPKO)": _has_rows(store, "un_bases"),
-        "conflicts (UCDP/PRIO ACD)": _has_rows(store, "conflicts"),
-        "event_actors + actors (registry)": _has_rows(store, "event_actors") and _has_rows(store, "actors"),
+        "un_deployments (Geo-PKO)": table_has_rows(store.con, "un_deployments"),
+        "un_bases (RADPKO)": table_has_rows(store.con, "un_bases"),
+        "conflicts (UCDP/PRIO ACD)": table_has_rows(store.con, "conflicts"),
+        "event_actors + actors (registry)": table_has_rows(store.con, "event_actors") and table_has_rows(store.con, "actors"),
     }
