@@ -150,7 +150,7 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
         _drop_parser_tables(con)
         loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False, relation=_STAGING)
         header[:] = loaded.header
-        return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release)
+        return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release, numbered=False)
 
     def cleanup(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP VIEW IF EXISTS {_PARSED}")
@@ -188,12 +188,13 @@ def _ged_relation(
     kind: str,
     source: str,
     release: str | None,
+    numbered: bool,
     staging: str = _STAGING,
     parsed: str = _PARSED,
 ) -> tuple[str, list[Check]]:
     """The query mapping the GED columns of the relation ``staging`` to canonical events.
 
-    Its rows carry the canonical columns, ``_row`` when ``staging`` has it, ``_reject`` and
+    Its rows carry the canonical columns, ``_row`` when ``numbered`` (``staging`` has it), ``_reject`` and
     ``_reject_value`` (see :func:`~bluehelmet.sources.base.reject_code_sql`) and ``row_hash``.
     Defines the view ``parsed`` (typed columns) on ``con``.
     """
@@ -210,7 +211,6 @@ def _ged_relation(
     )
     checks = _checks(header_set)
     canonical = canonical_select("events", _canonical(header_set, source, release))
-    numbered = "_row" in [r[0] for r in con.execute(f"DESCRIBE {staging}").fetchall()]
     # The row digest is computed here, in the one pass over the input, so the store need not
     # read the wide columns again to tell new rows from revised ones.
     query = (
@@ -255,11 +255,13 @@ def events_from_staging(
         counted during the pass and read from the CSV parser afterwards.
     """
     folder = folder or tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
-    query, checks = _ged_relation(con, path, header, kind=kind, source=source, release=release, staging="staging", parsed="parsed")
-    spill = Path(folder.name) / "records.parquet"
     # A staging table loaded beforehand carries _row; a streaming CSV view does not, and its
     # rows are numbered by their position in the Parquet file (order is preserved).
     numbered = "_row" in [r[0] for r in con.execute("DESCRIBE staging").fetchall()]
+    query, checks = _ged_relation(
+        con, path, header, kind=kind, source=source, release=release, numbered=numbered, staging="staging", parsed="parsed"
+    )
+    spill = Path(folder.name) / "records.parquet"
     try:
         con.execute(f"COPY ({query}) TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)")
     except duckdb.Error as exc:

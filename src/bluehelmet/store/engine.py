@@ -135,17 +135,11 @@ def apply_read_result(
         "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
         "FROM _keys WHERE _dup > 1 ORDER BY 1"
     ).to_arrow_table()
-    deleted_flag = "coalesce(t.deleted, false)" if "deleted" in columns else "false"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
         SELECT k.uid, k._row, k.row_hash, k._weight,
-               CASE
-                 WHEN t.uid IS NULL THEN 'stored'
-                 WHEN t.row_hash = k.row_hash AND NOT {deleted_flag} THEN 'unchanged'
-                 WHEN {_release_older('k.release', 't.release')} THEN 'unchanged'
-                 ELSE 'updated'
-               END AS _action
+               CASE WHEN t.uid IS NULL THEN 'stored' ELSE {_revision_sql(table.name, 'k', 't')} END AS _action
         FROM _keys k
         LEFT JOIN {table.name} t ON t.uid = k.uid
         WHERE k._dup = 1
@@ -330,13 +324,9 @@ def _settle_stored_uids(con, table: str, batch_id: int, now: datetime) -> dict[s
     copy goes. Updated: the stored version moves to history, and the new row keeps the batch in
     which the uid was first stored.
     """
-    deleted_flag = "coalesce(o.deleted, false)" if "deleted" in CANONICAL_TABLES[table].columns else "false"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _settle AS
-        SELECT n.rowid AS new_rowid, o.rowid AS old_rowid, o.first_batch_id,
-               CASE WHEN o.row_hash = n.row_hash AND NOT {deleted_flag} THEN 'unchanged'
-                    WHEN {_release_older('n.release', 'o.release')} THEN 'unchanged'
-                    ELSE 'updated' END AS _action
+        SELECT n.rowid AS new_rowid, o.rowid AS old_rowid, o.first_batch_id, {_revision_sql(table, 'n', 'o')} AS _action
         FROM {table} n JOIN {table} o ON o.uid = n.uid AND o.batch_id <> n.batch_id
         WHERE n.batch_id = ?""",
         [batch_id],
@@ -434,6 +424,20 @@ def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datet
         )
     con.unregister("_deletions")
     return n
+
+
+def _revision_sql(table: str, incoming: str, stored: str) -> str:
+    """SQL: what an incoming row does to the stored row of the same uid, 'unchanged' or 'updated'.
+
+    Unchanged: the same digest (and the stored row not withdrawn), or an older release than the
+    stored one. ``incoming`` and ``stored`` are the two rows' aliases.
+    """
+    withdrawn = f"coalesce({stored}.deleted, false)" if "deleted" in CANONICAL_TABLES[table].columns else "false"
+    return (
+        f"CASE WHEN {stored}.row_hash = {incoming}.row_hash AND NOT {withdrawn} THEN 'unchanged' "
+        f"WHEN {_release_older(f'{incoming}.release', f'{stored}.release')} THEN 'unchanged' "
+        "ELSE 'updated' END"
+    )
 
 
 def _release_older(incoming: str, stored: str) -> str:
