@@ -177,6 +177,16 @@ def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
     return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
 
 
+def drop_parser_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the CSV parser's reject tables, which DuckDB appends to on every scan.
+
+    A reader on a connection that outlives one file (the store's own) starts each read afresh.
+    They are temporary tables; naming the schema leaves any table of the store alone.
+    """
+    con.execute("DROP TABLE IF EXISTS temp.csv_rejects")
+    con.execute("DROP TABLE IF EXISTS temp.csv_reject_scans")
+
+
 def skipped_before_sql(rejects: pa.Table, kept_index: str) -> str:
     """SQL counting the rows the parser skipped before the ``kept_index``-th kept record (1-based).
 

@@ -41,7 +41,7 @@ from bluehelmet.sources.base import (
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import load_delimited, parser_rejects as read_parser_rejects, row_number_sql
+from bluehelmet.sources.textfile import drop_parser_rejects, load_delimited, parser_rejects as read_parser_rejects, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
@@ -147,7 +147,7 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
     header: list[str] = []
 
     def prepare(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Check]]:
-        _drop_parser_tables(con)
+        drop_parser_rejects(con)
         loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False, relation=_STAGING)
         header[:] = loaded.header
         return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release, numbered=False)
@@ -155,7 +155,7 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
     def cleanup(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP VIEW IF EXISTS {_PARSED}")
         con.execute(f"DROP VIEW IF EXISTS {_STAGING}")
-        _drop_parser_tables(con)
+        drop_parser_rejects(con)
 
     return StreamedRead(
         kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: read_parser_rejects(con, len(header)), cleanup=cleanup,
@@ -171,13 +171,6 @@ def _kind_and_release(path: Path, release: str | None, candidate: bool | None) -
 
 # Names of the streamed read's views on the store's connection.
 _STAGING, _PARSED = "_ged_staging", "_ged_parsed"
-
-
-def _drop_parser_tables(con: duckdb.DuckDBPyConnection) -> None:
-    # DuckDB appends to the CSV parser's reject tables on every scan: start each read afresh.
-    # They are temporary tables; naming the schema leaves any table of the store alone.
-    con.execute("DROP TABLE IF EXISTS temp.csv_rejects")
-    con.execute("DROP TABLE IF EXISTS temp.csv_reject_scans")
 
 
 def _ged_relation(
