@@ -7,9 +7,7 @@ worked out by hand from the codebook and the mapping rules in docs/ingest-acled.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from bluehelmet.errors import MissingColumnsError
 from bluehelmet.sources.acled import read_acled
 from bluehelmet.sources.acled_taxonomy import EVENT_TYPES
 from bluehelmet.sources.dates import date_sql
+from csv_rows import read_rows, write_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acled"
 DYADIC = FIXTURES / "mali_dyadic_2023.csv"
@@ -142,26 +141,11 @@ def test_monadic_export_rebuilds_events(store):
     assert batch["rows_in"] == batch["stored"] + batch["updated"] + batch["unchanged"] + batch["rejected"]
 
 
-def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1:]
-
-
-def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
-
-
 def test_monadic_actor_row_that_disagrees_is_rejected(store, tmp_path):
-    header, rows = _rows(MONADIC)
+    header, rows = read_rows(MONADIC)
     col = {name: i for i, name in enumerate(header)}
     rows[3][col["fatalities"]] = "7"  # second actor row of BFA2002 (file row 5) says 7, the first 6
-    report = bluehelmet.ingest(store, _write(tmp_path / "monadic.csv", header, rows), "acled")
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "monadic.csv", header, rows), "acled")
     assert report.rejected == 1 and report.stored == 8 and report.merged == 3 and _accounted(report)
     quarantine = store.quarantine(report.batch_id).set_index("row_number")
     assert quarantine.loc[5, "column_name"] == "fatalities"
@@ -170,7 +154,7 @@ def test_monadic_actor_row_that_disagrees_is_rejected(store, tmp_path):
 
 
 def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
-    header, rows = _rows(DYADIC)
+    header, rows = read_rows(DYADIC)
     col = {name: i for i, name in enumerate(header)}
     rows[1][col["event_date"]] = "2023-02-30"  # row 3: impossible date
     rows[2][col["longitude"]] = "200.4"  # row 4: out of range
@@ -182,7 +166,7 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     swapped[col["event_id_cnty"]], swapped[col["fatalities"]] = "MLI1012", "1"
     swapped[col["latitude"]], swapped[col["longitude"]] = rows[3][col["longitude"]], rows[3][col["latitude"]]
     rows += [duplicate, swapped]
-    report = bluehelmet.ingest(store, _write(tmp_path / "bad.csv", header, rows), "acled")
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "bad.csv", header, rows), "acled")
     assert report.rows_in == 13 and report.rejected == 7 and report.stored == 6 and _accounted(report)
     q = store.quarantine(report.batch_id).set_index("row_number")
     assert (q.loc[3, "column_name"], q.loc[3, "value"], q.loc[3, "reason"]) == (
@@ -200,18 +184,18 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
 
 
 def test_hxl_row_under_the_header_is_skipped(store, tmp_path):
-    header, rows = _rows(DYADIC)
+    header, rows = read_rows(DYADIC)
     tags = ["#event+code", "#date+occurred", "#date+year", "", "", "#event+type", "#event+type+sub", "#group+name+first"]
     tags += [""] * (len(header) - len(tags))
-    report = bluehelmet.ingest(store, _write(tmp_path / "hdx.csv", header, [tags] + rows))
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "hdx.csv", header, [tags] + rows))
     assert report.source_kind == "acled"
     assert report.rows_in == report.stored == len(rows) and report.rejected == 0
 
 
 def test_missing_columns_are_named(tmp_path, cli):
-    header, rows = _rows(DYADIC)
+    header, rows = read_rows(DYADIC)
     keep = [i for i, h in enumerate(header) if h not in ("fatalities", "latitude")]
-    path = _write(tmp_path / "cut.csv", [header[i] for i in keep], [[r[i] for i in keep] for r in rows])
+    path = write_rows(tmp_path / "cut.csv", [header[i] for i in keep], [[r[i] for i in keep] for r in rows])
     with pytest.raises(MissingColumnsError) as caught:
         read_acled(path)
     assert caught.value.missing == ["latitude", "fatalities"]
@@ -234,18 +218,18 @@ def test_deletions_flag_events_and_keep_history(store):
 
 
 def test_newer_export_updates_and_older_one_does_not(store, tmp_path):
-    header, rows = _rows(DYADIC)
+    header, rows = read_rows(DYADIC)
     col = {name: i for i, name in enumerate(header)}
     bluehelmet.ingest(store, DYADIC)
     revised = [list(r) for r in rows]
     revised[0][col["fatalities"]] = "9"  # MLI1001 revised upwards in a later export
     revised[0][col["timestamp"]] = "1680000000"
-    newer = bluehelmet.ingest(store, _write(tmp_path / "newer.csv", header, revised))
+    newer = bluehelmet.ingest(store, write_rows(tmp_path / "newer.csv", header, revised))
     assert newer.updated == 1 and newer.unchanged == 10 and newer.release == "2023-03-28"
     assert _events(store).loc["MLI1001", "deaths_best"] == 9
     older = [list(r) for r in rows]
     older[0][col["fatalities"]] = "4"
-    again = bluehelmet.ingest(store, _write(tmp_path / "older.csv", header, older), release="2023-02-01")
+    again = bluehelmet.ingest(store, write_rows(tmp_path / "older.csv", header, older), release="2023-02-01")
     assert again.updated == 0 and _events(store).loc["MLI1001", "deaths_best"] == 9
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pandas as pd
@@ -11,6 +9,7 @@ import pytest
 
 import bluehelmet
 from bluehelmet.data import bundled
+from csv_rows import read_rows, write_rows
 from bluehelmet.errors import MissingColumnsError
 from bluehelmet.sources import detect_kind
 from bluehelmet.sources.radpko import country_display_name, read_radpko
@@ -83,17 +82,11 @@ def test_detected_and_reingest_is_idempotent(store, data, tmp_path):
 
 
 def _rows(n):
-    with open(bundled(RADPKO), encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1 : n + 1]
+    return read_rows(bundled(RADPKO), n)
 
 
 def _write(tmp_path, header, rows, name="radpko_bad.csv"):
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
-    path = tmp_path / name
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+    return write_rows(tmp_path / name, header, rows)
 
 
 def test_bad_rows_are_quarantined(store, tmp_path):

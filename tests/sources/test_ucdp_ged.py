@@ -10,6 +10,7 @@ import pytest
 import bluehelmet
 from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.sources.ucdp_ged import read_ged_csv, release_from_filename
+from csv_rows import csv_text, read_rows
 
 SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
 CANDIDATE_1 = "ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv"
@@ -125,22 +126,7 @@ def _write(tmp_path, name, text, encoding="utf-8"):
 
 
 def _sample_lines(data, n=5):
-    with open(data(SAMPLE), encoding="utf-8") as handle:
-        import csv
-
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1 : n + 1]
-
-
-def _to_csv(header, rows, delimiter=","):
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return read_rows(data(SAMPLE), n)
 
 
 def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
@@ -151,7 +137,7 @@ def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
     rows[3][col["best"]] = "-4"  # negative deaths
     rows[4][col["id"]] = rows[0][col["id"]]  # duplicate id in file
     rows[5][col["longitude"]] = "200.5"  # out of range
-    path = _write(tmp_path, "ged231_bad.csv", _to_csv(header, rows))
+    path = _write(tmp_path, "ged231_bad.csv", csv_text(header, rows))
     report = bluehelmet.ingest(store, path, "ucdp-ged")
     assert report.rows_in == 8
     assert report.stored == 3 and report.rejected == 5
@@ -174,7 +160,7 @@ def test_row_numbers_after_a_row_the_parser_skipped(store, data, tmp_path):
     # Row 3 cannot be split; row 5 has an impossible date: its number must still be 5.
     header, rows = _sample_lines(data, 5)
     rows[3][header.index("date_start")] = "2013-13-01 00:00:00.000"
-    lines = _to_csv(header, rows).splitlines()
+    lines = csv_text(header, rows).splitlines()
     lines[2] = ",".join(lines[2].split(",")[:10])
     path = _write(tmp_path, "ged231_skip.csv", "\n".join(lines) + "\n")
     report = bluehelmet.ingest(store, path, "ucdp-ged")
@@ -186,7 +172,7 @@ def test_row_numbers_after_a_row_the_parser_skipped(store, data, tmp_path):
 
 def test_truncated_row_rejected_others_stored(store, data, tmp_path):
     header, rows = _sample_lines(data, 3)
-    text = _to_csv(header, rows)
+    text = csv_text(header, rows)
     lines = text.splitlines()
     lines[2] = ",".join(lines[2].split(",")[:10])  # row 3 loses its last columns
     path = _write(tmp_path, "ged231_trunc.csv", "\n".join(lines) + "\n")
@@ -201,7 +187,7 @@ def test_truncated_row_rejected_others_stored(store, data, tmp_path):
 def test_latin1_and_bom_files(store, data, tmp_path, encoding):
     header, rows = _sample_lines(data, 3)
     rows[0][header.index("side_b")] = "Forces armées maliennes"
-    path = _write(tmp_path, "ged231_enc.csv", _to_csv(header, rows), encoding=encoding)
+    path = _write(tmp_path, "ged231_enc.csv", csv_text(header, rows), encoding=encoding)
     report = bluehelmet.ingest(store, path, "ucdp-ged")
     assert report.stored == 3
     names = set(store.events()["side_b"])
@@ -210,7 +196,7 @@ def test_latin1_and_bom_files(store, data, tmp_path, encoding):
 
 def test_semicolon_delimiter(store, data, tmp_path):
     header, rows = _sample_lines(data, 4)
-    path = _write(tmp_path, "ged231_semi.csv", _to_csv(header, rows, delimiter=";"))
+    path = _write(tmp_path, "ged231_semi.csv", csv_text(header, rows, delimiter=";"))
     assert bluehelmet.ingest(store, path, "ucdp-ged").stored == 4
 
 
@@ -251,7 +237,7 @@ def test_a_store_table_named_like_the_parser_rejects_is_left_alone(store, data, 
     store.con.execute("CREATE TABLE csv_rejects (note VARCHAR)")
     store.con.execute("INSERT INTO csv_rejects VALUES ('kept')")
     header, rows = _sample_lines(data, 3)
-    lines = _to_csv(header, rows).splitlines()
+    lines = csv_text(header, rows).splitlines()
     lines[2] = ",".join(lines[2].split(",")[:10])
     path = _write(tmp_path, "ged231_trunc2.csv", "\n".join(lines) + "\n")
     report = bluehelmet.ingest(store, path, "ucdp-ged")
