@@ -307,23 +307,23 @@ def table_has_rows(con, table: str) -> bool:
     return table_exists(con, table) and bool(con.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchall())
 
 
-def missing_columns(con, table: str, wanted: dict[str, str]) -> list[tuple[str, str]]:
-    """Columns of ``wanted`` (name -> SQL type) that the store's ``table`` lacks."""
-    have = {r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table]).fetchall()}
-    return [(name, sql_type.replace(" NOT NULL", "")) for name, sql_type in wanted.items() if name not in have]
-
-
 def upgrade_ddl(con) -> list[str]:
     """Statements that add the columns a store made by an earlier version lacks.
 
     New columns are appended (nullable); the engine writes history rows by column name, so a
-    table and its history may order their columns differently.
+    table and its history may order their columns differently. One catalogue query per opening.
     """
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal").fetchall():
+        have.setdefault(table, set()).add(column)
     statements = []
     for table in CANONICAL_TABLES.values():
         full = {**table.columns, **ENGINE_COLUMNS}
         for name, wanted in ((table.name, full), (history_table(table.name), {**full, **HISTORY_EXTRA})):
-            statements += [f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}" for column, sql_type in missing_columns(con, name, wanted)]
+            statements += [
+                f"ALTER TABLE {name} ADD COLUMN {column} {sql_type.replace(' NOT NULL', '')}"
+                for column, sql_type in wanted.items() if column not in have.get(name, set())
+            ]
     return statements
 
 
