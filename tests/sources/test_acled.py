@@ -271,5 +271,5 @@ def test_one_row_per_event_shortcut_gives_what_the_general_path_gives(path, monk
     monkeypatch.setattr(acled, "_ids_repeat", lambda con: True)
     general = read_acled(path)
     assert fast.records.num_rows == general.records.num_rows > 0
-    assert fast.records.sort_by("uid").equals(general.records.sort_by("uid"))
+    assert fast.arrow().sort_by("uid").equals(general.arrow().sort_by("uid"))
     assert fast.rejects.equals(general.rejects)

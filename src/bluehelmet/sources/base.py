@@ -92,6 +92,14 @@ class SpilledRecords:
         """The accepted rows as a DataFrame."""
         return self.to_arrow().to_pandas()
 
+    def total(self, column: str) -> int:
+        """The sum of a whole-number column over the accepted rows (0 when there are none)."""
+        con = reader_connection()
+        try:
+            return int(con.execute(f'SELECT coalesce(sum("{column}"), 0) FROM ({self.relation_sql()})').fetchall()[0][0])
+        finally:
+            con.close()
+
 
 @dataclass
 class ReadResult:
@@ -147,9 +155,11 @@ class ReadResult:
     @property
     def rows_in_records(self) -> int:
         """How many input rows the accepted records stand for."""
-        if "_rows" in self.records.column_names:
-            return int(pa.compute.sum(self.records.column("_rows")).as_py() or 0)
-        return self.records.num_rows
+        if "_rows" not in self.records.column_names:
+            return self.records.num_rows
+        if isinstance(self.records, SpilledRecords):
+            return self.records.total("_rows")
+        return int(pa.compute.sum(self.records.column("_rows")).as_py() or 0)
 
     @property
     def merged(self) -> int:
@@ -298,6 +308,44 @@ def to_canonical(
     the row of a duplicate id. ``rows_column`` (how many input rows a record was merged from)
     is carried along as ``_rows`` (see :class:`ReadResult`).
     """
+    return con.sql(canonical_query(table, select, source_relation, where, row_column, rows_column)).to_arrow_table()
+
+
+def spill_canonical(
+    con: duckdb.DuckDBPyConnection,
+    folder: tempfile.TemporaryDirectory,
+    table: str,
+    select: dict[str, str],
+    source_relation: str,
+    where: str = "_reject IS NULL",
+    row_column: str | None = "_row",
+    rows_column: str | None = None,
+) -> SpilledRecords:
+    """What :func:`to_canonical` gives, written to a Parquet file in ``folder`` instead of memory.
+
+    For readers whose files run to millions of rows: the canonical rows never sit in memory
+    as a whole, the store reads them back from the file. The folder goes with the result.
+    """
+    query = canonical_query(table, select, source_relation, where, row_column, rows_column)
+    spill = Path(folder.name) / "records.parquet"
+    # The spill holds accepted rows only; _reject is there because every spill carries it.
+    con.execute(
+        f"COPY (SELECT *, NULL::INTEGER AS _reject FROM ({query})) TO {sql_literal(str(spill))} "
+        "(FORMAT parquet, ROW_GROUP_SIZE 122880)"
+    )
+    rows = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
+    return SpilledRecords(spill, rows, folder)
+
+
+def canonical_query(
+    table: str,
+    select: dict[str, str],
+    source_relation: str,
+    where: str = "_reject IS NULL",
+    row_column: str | None = "_row",
+    rows_column: str | None = None,
+) -> str:
+    """The query behind :func:`to_canonical` and :func:`spill_canonical`."""
     exprs = canonical_select(table, select)
     if row_column:
         exprs.append(f"CAST({row_column} AS BIGINT) AS _row")
@@ -306,7 +354,7 @@ def to_canonical(
     query = f"SELECT {', '.join(exprs)} FROM {source_relation}"
     if where:
         query += f" WHERE {where}"
-    return con.sql(query).to_arrow_table()
+    return query
 
 
 ReaderFunction = Callable[[Path], ReadResult]
