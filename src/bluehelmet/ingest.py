@@ -21,6 +21,7 @@ from typing import Callable
 
 import duckdb
 
+from bluehelmet.errors import InputFileError
 from bluehelmet.sources import detect_kind, get_kind
 from bluehelmet.sources.registry import SourceKind
 from bluehelmet.store.engine import IngestReport, apply_read_result, apply_streamed, file_sha256, previous_ingest
@@ -70,13 +71,15 @@ def ingest(
     """
     _load_steps()
     path = Path(path)
+    if not path.is_file():
+        raise InputFileError(path, "no such file")
     source_kind = get_kind(kind) if kind else detect_kind(path)
     options = dict(reader_options)
     if release:
         options["release"] = release
     with ThreadPoolExecutor(max_workers=1) as pool:
-        if _path_ingested_before(store, path, source_kind.name):
-            # Most likely a re-run: hash first, and skip reading a file that is already in.
+        if _may_be_ingested(store, path, source_kind.name):
+            # Most likely a re-run or a copy: hash first, and skip reading a file already in.
             hashing: Future = Future()
             hashing.set_result(file_sha256(path))
             earlier = previous_ingest(store.con, hashing.result(), source_kind.name)
@@ -84,8 +87,9 @@ def ingest(
                 earlier.file = str(path)
                 return earlier
         else:
-            # Hash the file while it is read (hashing a gigabyte takes about a second); whether
-            # the same bytes came in before under another name is checked once both are done.
+            # Hash the file while it is read (hashing a gigabyte takes about a second). No earlier
+            # file had this size, so the bytes cannot be in already; the check after the read is
+            # for a store whose batches predate recorded sizes.
             hashing = pool.submit(file_sha256, path)
         try:
             return _read_and_write(store, path, source_kind, options, hashing)
@@ -131,10 +135,11 @@ def _read_and_write(store: Store, path: Path, source_kind: SourceKind, options: 
     return report
 
 
-def _path_ingested_before(store: Store, path: Path, kind: str) -> bool:
-    """Whether a file at this path was ingested as this kind before (its batch names it)."""
+def _may_be_ingested(store: Store, path: Path, kind: str) -> bool:
+    """Whether a file at this path, or one of the same size, was ingested as this kind before."""
     rows = store.con.execute(
-        "SELECT count(*) FROM ingest_batches WHERE file_path = ? AND source_kind = ?", [str(path), kind]
+        "SELECT count(*) FROM ingest_batches WHERE source_kind = ? AND (file_path = ? OR file_bytes = ?)",
+        [kind, str(path), path.stat().st_size],
     ).fetchall()
     return bool(rows[0][0])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 
 import pandas as pd
 import pytest
@@ -16,6 +17,8 @@ SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
 CANDIDATE_1 = "ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv"
 CANDIDATE_2 = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv"
 PRECISE = "ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"
+# The module, not the function of the same name that the package exports.
+ingest_module = importlib.import_module("bluehelmet.ingest")
 
 
 def test_read_sample_matches_pandas(data):
@@ -99,15 +102,33 @@ def test_same_file_twice_changes_nothing(store, data):
     pd.testing.assert_frame_equal(before, store.sql("SELECT * FROM events ORDER BY uid"))
 
 
-def test_same_bytes_under_another_name_change_nothing(store, data, tmp_path):
-    # A new path is hashed while it is read; the bytes are still recognised as ingested.
+def test_same_bytes_under_another_name_are_recognised_before_reading(store, data, tmp_path, monkeypatch):
+    # A file of the size of an ingested one is hashed first, so a copy is never read.
     first = bluehelmet.ingest(store, data(SAMPLE))
+    assert store.batches()["file_bytes"].tolist() == [data(SAMPLE).stat().st_size]
     copy = tmp_path / "renamed_ged231.csv"
     copy.write_bytes(data(SAMPLE).read_bytes())
+
+    def read_the_file(*args):
+        raise AssertionError("the copy was read")
+
+    monkeypatch.setattr(ingest_module, "_read_and_write", read_the_file)
     again = bluehelmet.ingest(store, copy, "ucdp-ged")
     assert again.already_ingested and again.file == str(copy)
     assert again.stored == again.updated == 0 and again.unchanged == first.rows_in
     assert len(store.batches()) == 1
+
+
+def test_same_bytes_recognised_after_reading_when_earlier_sizes_are_unknown(store, data, tmp_path):
+    # Batches of a store made before sizes were recorded: the hash, taken during the read,
+    # still finds the copy, and the read is undone.
+    first = bluehelmet.ingest(store, data(SAMPLE))
+    store.con.execute("UPDATE ingest_batches SET file_bytes = NULL")
+    copy = tmp_path / "renamed_ged231.csv"
+    copy.write_bytes(data(SAMPLE).read_bytes())
+    again = bluehelmet.ingest(store, copy, "ucdp-ged")
+    assert again.already_ingested and again.unchanged == first.rows_in
+    assert len(store.batches()) == 1 and store.count("events") == 1000
 
 
 def test_older_release_does_not_overwrite_newer(store, data):

@@ -37,3 +37,20 @@ def test_old_store_gets_new_columns_and_keeps_history(tmp_path, data):
         assert old.to_dict("records") == [{"name": "Gao", "native": None, "replaced_by_batch": report.batch_id}]
         new = store.sql("SELECT name, native FROM admin_units WHERE pcode = 'ML07'").iloc[0]
         assert new["name"] == "Gao (revised)" and json.loads(new["native"])["admin1Name"] == "Gao (revised)"
+
+
+def test_old_store_gets_file_sizes_in_its_batches(tmp_path, data):
+    db = tmp_path / "old.duckdb"
+    with bluehelmet.open(db) as store:
+        bluehelmet.ingest(store, data(ADM1))
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE ingest_batches DROP COLUMN file_bytes")
+    con.close()
+
+    with bluehelmet.open(db) as store:
+        # Batches from before have no size; a new batch records its file's.
+        assert store.batches()["file_bytes"].isna().all()
+        json_path = tmp_path / "mli_adm1.geojson"
+        gpd.read_file(data(ADM1)).to_file(json_path, driver="GeoJSON")
+        bluehelmet.ingest(store, json_path, "boundaries")
+        assert store.batches()["file_bytes"].iloc[-1] == json_path.stat().st_size

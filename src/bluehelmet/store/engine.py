@@ -353,8 +353,8 @@ def _start_batch(con, kind: str, table: str, path: str | Path, sha256: str, rele
     batch_id = con.execute("SELECT nextval('ingest_batch_ids')").fetchall()[0][0]
     con.execute(
         "INSERT INTO ingest_batches (batch_id, source_kind, target_table, file_name, file_path, "
-        "sha256, release, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, kind, table, Path(path).name, str(path), sha256, release, now],
+        "file_bytes, sha256, release, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, kind, table, Path(path).name, str(path), Path(path).stat().st_size, sha256, release, now],
     )
     return batch_id, now
 

@@ -264,7 +264,8 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
   updated BIGINT,
   unchanged BIGINT,
   rejected BIGINT,
-  deleted BIGINT
+  deleted BIGINT,
+  file_bytes BIGINT
 );
 CREATE TABLE IF NOT EXISTS quarantine (
   batch_id BIGINT NOT NULL,
@@ -281,6 +282,8 @@ CREATE TABLE IF NOT EXISTS store_meta (
 """
 
 HISTORY_EXTRA = {"replaced_at": "TIMESTAMP", "replaced_by_batch": "BIGINT"}
+# Columns of the engine's own tables added after they were first released, by table.
+ENGINE_TABLE_ADDITIONS = {"ingest_batches": {"file_bytes": "BIGINT"}}
 
 
 def history_table(name: str) -> str:
@@ -316,7 +319,11 @@ def upgrade_ddl(con) -> list[str]:
     have: dict[str, set[str]] = {}
     for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() AND NOT internal").fetchall():
         have.setdefault(table, set()).add(column)
-    statements = []
+    statements = [
+        f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}"
+        for name, added in ENGINE_TABLE_ADDITIONS.items()
+        for column, sql_type in added.items() if column not in have.get(name, set())
+    ]
     for table in CANONICAL_TABLES.values():
         full = {**table.columns, **ENGINE_COLUMNS}
         for name, wanted in ((table.name, full), (history_table(table.name), {**full, **HISTORY_EXTRA})):
