@@ -4,6 +4,9 @@ The input is made by resampling the 1,000 real events of the bundled UCDP GED 23
 (with replacement) to 1,000,000 rows, each given a new unique id: the figures below are for
 *resampled real rows*, not for a real million-event file.
 
+``--source acled`` measures the ACLED reader the same way, on the eleven hand-written dyadic
+rows of the test fixtures (no ACLED data is shipped) resampled to ``--rows`` events.
+
 Three measurements, each in its own process so that peak memory (max RSS) is its own:
 
 - ``bluehelmet``: ``bluehelmet.ingest`` into a new store (read, validate, map, write, index);
@@ -19,7 +22,7 @@ compared: on a shared virtual machine single runs vary by a fifth.
 ``--cores N`` pins every measurement to the first N processors, to show how the three scale
 with cores: DuckDB's reads use every core they are given, pandas.read_csv uses one.
 
-Run: ``.venv/bin/python bench/ingest.py [--rows 1000000] [--rounds 3] [--cores N]``
+Run: ``.venv/bin/python bench/ingest.py [--source ucdp-ged|acled] [--rows 1000000] [--rounds 3] [--cores N]``
 """
 
 from __future__ import annotations
@@ -35,13 +38,25 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "src/bluehelmet/data/ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
+# Per source: the rows resampled, their id column, the SQL giving row k a fresh id, and what
+# the input is, as printed.
+SOURCES = {
+    "ucdp-ged": (
+        ROOT / "src/bluehelmet/data/ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv",
+        "id", "CAST(10000000 + k AS VARCHAR)", "GED rows resampled from the 1,000 real events of GED 23.1",
+    ),
+    "acled": (
+        ROOT / "tests/sources/fixtures/acled/mali_dyadic_2023.csv",
+        "event_id_cnty", "'MLI' || CAST(100000 + k AS VARCHAR)",
+        "ACLED events resampled from the 11 hand-written dyadic rows of the test fixtures",
+    ),
+}
 
 WORKERS = {
     "bluehelmet": """
 import bluehelmet
 store = bluehelmet.open(DB)
-report = bluehelmet.ingest(store, FILE, "ucdp-ged")
+report = bluehelmet.ingest(store, FILE, KIND)
 assert report.stored == report.rows_in - report.rejected, report
 rows = report.stored
 """,
@@ -58,8 +73,9 @@ rows = len(pandas.read_csv(FILE, low_memory=False))
 }
 
 
-def make_input(rows: int, out: Path) -> None:
-    """Resample the real GED sample to ``rows`` rows with fresh unique ids."""
+def make_input(source: str, rows: int, out: Path) -> None:
+    """Resample the source's rows to ``rows`` rows with fresh unique ids."""
+    sample, id_column, fresh_id, _ = SOURCES[source]
     import duckdb
 
     con = duckdb.connect()
@@ -67,17 +83,18 @@ def make_input(rows: int, out: Path) -> None:
     con.execute(
         f"""
         COPY (
-          WITH sample AS (SELECT * FROM read_csv('{SAMPLE}', all_varchar=true)),
-               picks AS (SELECT range AS k, CAST(floor(random() * 1000) AS INTEGER) AS pick FROM range({rows})),
+          WITH sample AS (SELECT * FROM read_csv('{sample}', all_varchar=true)),
+               picks AS (SELECT range AS k, CAST(floor(random() * (SELECT count(*) FROM sample)) AS INTEGER) AS pick
+                         FROM range({rows})),
                numbered AS (SELECT *, row_number() OVER () - 1 AS pick FROM sample)
-          SELECT * EXCLUDE (k, pick) REPLACE (CAST(10000000 + k AS VARCHAR) AS id)
+          SELECT * EXCLUDE (k, pick) REPLACE ({fresh_id} AS {id_column})
           FROM picks JOIN numbered USING (pick) ORDER BY k
         ) TO '{out}' (HEADER, DELIMITER ',')
         """
     )
 
 
-def measure(name: str, file: Path, workdir: Path, cores: int | None = None) -> dict:
+def measure(name: str, file: Path, workdir: Path, source: str, cores: int | None = None) -> dict:
     """Run one worker in a fresh process (on the first ``cores`` processors if given); return
     seconds, rows and peak RSS in MB."""
     db = workdir / f"{name}.duckdb"
@@ -90,7 +107,7 @@ def measure(name: str, file: Path, workdir: Path, cores: int | None = None) -> d
     pin = f"import os\nos.sched_setaffinity(0, range({cores}))\n" if cores else ""
     code = (
         pin + "import time, json\n"
-        f"FILE = {str(file)!r}\nDB = {str(db)!r}\n"
+        f"FILE = {str(file)!r}\nDB = {str(db)!r}\nKIND = {source!r}\n"
         "t0 = time.perf_counter()\n"
         + WORKERS[name]
         + "\nelapsed = time.perf_counter() - t0\n"
@@ -103,26 +120,27 @@ def measure(name: str, file: Path, workdir: Path, cores: int | None = None) -> d
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", choices=sorted(SOURCES), default="ucdp-ged", help="the reader measured")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements; medians are compared")
     parser.add_argument("--cores", type=int, default=None, help="pin every measurement to the first N processors")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        file = workdir / "ged231_resampled.csv"
+        file = workdir / f"{args.source}_resampled.csv"
         started = time.perf_counter()
-        make_input(args.rows, file)
+        make_input(args.source, args.rows, file)
         size_mb = file.stat().st_size / 1e6
         cores = args.cores or len(os.sched_getaffinity(0))
         print(f"on {cores} of {os.cpu_count()} processors")
-        print(f"input: {args.rows:,} GED rows resampled from the 1,000 real events of GED 23.1 "
+        print(f"input: {args.rows:,} {SOURCES[args.source][3]} "
               f"({size_mb:,.0f} MB, made in {time.perf_counter() - started:.1f} s)")
         # The three alternate round by round, so a slow spell of the machine (disk flushes,
         # other tenants) touches all of them; each figure is the median of its rounds.
         runs: dict[str, list[dict]] = {"duckdb": [], "pandas": [], "bluehelmet": []}
         for round_ in range(1, args.rounds + 1):
             for name, found in runs.items():
-                found.append(measure(name, file, workdir, args.cores))
+                found.append(measure(name, file, workdir, args.source, args.cores))
             print(f"round {round_}: " + ", ".join(f"{n} {r[-1]['seconds']:.2f} s" for n, r in runs.items()), flush=True)
     results = {}
     for name, found in runs.items():

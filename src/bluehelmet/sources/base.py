@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
 
+from bluehelmet.store.digest import row_hash_sql
 from bluehelmet.store.schema import canonical_columns
 
 REJECT_SCHEMA = pa.schema(
@@ -328,10 +329,12 @@ def spill_canonical(
     """
     query = canonical_query(table, select, source_relation, where, row_column, rows_column)
     spill = Path(folder.name) / "records.parquet"
-    # The spill holds accepted rows only; _reject is there because every spill carries it.
+    # The digest is taken in this pass, so the store need not read every column again to
+    # classify the rows. The spill holds accepted rows only; _reject is there because every
+    # spill carries it.
     con.execute(
-        f"COPY (SELECT *, NULL::INTEGER AS _reject FROM ({query})) TO {sql_literal(str(spill))} "
-        "(FORMAT parquet, ROW_GROUP_SIZE 122880)"
+        f"COPY (SELECT *, {row_hash_sql(table)} AS row_hash, NULL::INTEGER AS _reject FROM ({query})) "
+        f"TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
     )
     rows = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
     return SpilledRecords(spill, rows, folder)
