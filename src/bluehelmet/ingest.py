@@ -50,6 +50,7 @@ def ingest(
     kind: str | None = None,
     *,
     release: str | None = None,
+    progress: Callable[[str], None] | None = None,
     **reader_options,
 ) -> IngestReport:
     """Ingest one file into ``store`` and return what happened.
@@ -64,6 +65,10 @@ def ingest(
         The source kind (``ucdp-ged``, ``acled``...); detected from the file when None.
     release:
         The source's release, when the file does not say it.
+    progress:
+        Called with the name of each stage as it begins: ``reading`` then ``writing`` (or
+        ``reading and writing`` for big UCDP files, written as they are read), then each ingest
+        step (``admin-units``, ``actors``). A million-row file takes tens of seconds.
 
     The whole file is one transaction: a problem with the file raises and stores nothing;
     problems with rows send those rows to quarantine. Ingesting a file that was already
@@ -92,7 +97,7 @@ def ingest(
             # for a store whose batches predate recorded sizes.
             hashing = pool.submit(file_sha256, path)
         try:
-            return _read_and_write(store, path, source_kind, options, hashing)
+            return _read_and_write(store, path, source_kind, options, hashing, progress or _no_stage)
         except _AlreadyIngested as already:
             already.report.file = str(path)
             return already.report
@@ -106,8 +111,13 @@ class _AlreadyIngested(Exception):
         self.report = report
 
 
-def _read_and_write(store: Store, path: Path, source_kind: SourceKind, options: dict, hashing: Future) -> IngestReport:
-    """Read the file and write it in one transaction, undone if its hash shows it was in already."""
+def _read_and_write(
+    store: Store, path: Path, source_kind: SourceKind, options: dict, hashing: Future, stage: Callable[[str], None]
+) -> IngestReport:
+    """Read the file and write it in one transaction, undone if its hash shows it was in already.
+
+    ``stage(name)`` is called as each stage begins.
+    """
 
     def check_not_ingested(con) -> str:
         sha256 = hashing.result()
@@ -116,11 +126,16 @@ def _read_and_write(store: Store, path: Path, source_kind: SourceKind, options: 
             raise _AlreadyIngested(earlier)
         return sha256
 
-    result = None if source_kind.stream else source_kind.read(path, **options)
+    if source_kind.stream:
+        result = None
+    else:
+        stage("reading")
+        result = source_kind.read(path, **options)
     # A million-row ingest spills to the store's temp folder rather than growing in memory.
     store.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
     try:
         with store.transaction() as con:
+            stage("reading and writing" if result is None else "writing")
             if result is None:
                 # Big files: the store reads the file and writes its rows in one pass.
                 report = apply_streamed(con, source_kind.stream(path, **options), path=path, sha256="")
@@ -128,11 +143,16 @@ def _read_and_write(store: Store, path: Path, source_kind: SourceKind, options: 
                 con.execute("UPDATE ingest_batches SET sha256 = ? WHERE batch_id = ?", [report.sha256, report.batch_id])
             else:
                 report = apply_read_result(con, result, path=path, sha256=check_not_ingested(con))
-            for _, step in _STEPS:
+            for name, step in _STEPS:
+                stage(name)
                 step(con, source_kind.table, report.batch_id)
     finally:
         store.con.execute("RESET memory_limit")
     return report
+
+
+def _no_stage(name: str) -> None:
+    """Stages go unreported when nobody asked for progress."""
 
 
 def _may_be_ingested(store: Store, path: Path, kind: str) -> bool:

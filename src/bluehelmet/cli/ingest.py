@@ -15,6 +15,12 @@ from bluehelmet.exports import FORMATS, write_frame
 
 out = Console()
 
+# What the ingest's stages do, in words (the stages are named in bluehelmet.ingest).
+STAGE_LABELS = {
+    "admin-units": "placing events in administrative units",
+    "actors": "resolving actor names against the registry",
+}
+
 
 @app.command()
 def ingest(
@@ -42,11 +48,15 @@ def ingest(
 
     with open_store(ctx) as store:
         for path in files:
-            with err.status(f"Ingesting {path.name} ...", spinner="dots"):
+            with err.status(f"Ingesting {path.name} ...", spinner="dots") as status:
+
+                def show(stage: str) -> None:
+                    status.update(f"Ingesting {path.name}: {STAGE_LABELS.get(stage, stage)} ...")
+
                 # A column map only makes sense for incident sheets: it implies --source incidents.
                 options = {"column_map": column_map} if column_map else {}
                 kind = source or ("incidents" if column_map else None)
-                report = bluehelmet.ingest(store, path, kind, release=release, **options)
+                report = bluehelmet.ingest(store, path, kind, release=release, progress=show, **options)
             if as_json:
                 typer.echo(json.dumps(report.as_dict()))
             else:
