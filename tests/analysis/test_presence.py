@@ -13,7 +13,7 @@ from pyproj import Geod
 from bluehelmet.analysis import presence
 from bluehelmet.errors import InvalidRequestError, NotFoundError
 
-from un_peacekeeping_store import CANDIDATES, GEOPKO_V1, RADPKO, un_store, un_store_file, un_store_path  # noqa: F401
+from un_peacekeeping_store import CANDIDATES, GEOPKO_V1, GEOPKO_V23, RADPKO, un_store, un_store_file, un_store_path  # noqa: F401
 
 
 def _great_circle_km(lat1, lon1, lat2, lon2):
@@ -120,3 +120,24 @@ def test_bad_input(un_store):
         presence.positions_by_month(un_store, "MINUSAM")
     with pytest.raises(InvalidRequestError, match="date_start"):
         presence.event_distances(un_store, pd.DataFrame({"latitude": [1.0], "longitude": [2.0]}))
+
+
+def test_positions_in_period_take_the_map_in_force_else_the_yearly_locations(un_store):
+    from datetime import date
+
+    # June-August 2016: MINUSMA's May 2016 map is in force all three months.
+    geopko = pd.read_csv(GEOPKO_V1, na_values=["NA", "unknown", "?"], low_memory=False)
+    may = geopko[(geopko["Mission"] == "MINUSMA") & (geopko["year"] == 2016) & (geopko["month"] == 5)]
+    may = may.dropna(subset=["latitude", "longitude"])
+    summer = presence.positions_in_period(un_store, "MLI", date(2016, 6, 1), date(2016, 8, 31))
+    assert set(summer["source"]) == {"geopko-v1"}
+    assert sorted(summer["location"]) == sorted(may.drop_duplicates(["location", "latitude", "longitude"])["location"])
+    # July 2019: the last map (December 2018) is too old, so Geo-PKO v2.3's 2019 locations count,
+    # each once, and RADPKO's 2019 bases (a less precise source for the same year) do not.
+    yearly = pd.read_csv(GEOPKO_V23, low_memory=False)
+    mali_2019 = yearly[(yearly["mission"] == "MINUSMA") & (yearly["year"] == 2019) & (yearly["country"] == "Mali")]
+    mali_2019 = mali_2019.dropna(subset=["latitude", "longitude"]).drop_duplicates(["location", "latitude", "longitude"])
+    july = presence.positions_in_period(un_store, "MLI", date(2019, 7, 1), date(2019, 7, 31))
+    assert set(july["source"]) == {"geopko-v2.3"}
+    assert len(july) == len(mali_2019) > 0
+    assert presence.positions_in_period(un_store, "MLI", date(2025, 1, 1), date(2025, 12, 31)).empty

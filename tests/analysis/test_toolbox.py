@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bluehelmet.analysis.toolbox import indicators, load_rules, side_group, toolbox_fit
+from bluehelmet.geo.distance import haversine_km
 
 from mali_fixtures import add_events
 
@@ -59,6 +60,28 @@ def test_indicators_from_events(context):
     assert values["one_sided_civilian_deaths"] == 40
     assert values["state_foreign_civilian_death_share"] == pytest.approx(30 / 40)
     assert values["un_positions"] == 0 and values["median_km_to_un"] != values["median_km_to_un"]  # NaN: unknown
+
+
+def test_un_indicators_use_the_positions_in_force(context):
+    # Hand-placed yearly (RADPKO) bases of 2020: Sevare, 10 km from the Mopti events, and Gao.
+    sevare, gao = (14.53, -4.10), (16.27, -0.04)
+    for uid, base, point in (("r:1", "Sevare", sevare), ("r:2", "Gao", gao)):
+        context.con.execute(
+            "INSERT INTO un_bases (uid, mission, country, country_iso3, base, year, latitude, longitude) "
+            "VALUES (?, 'MINUSMA', 'Mali', 'MLI', ?, 2020, ?, ?)", [uid, base, *point])
+    values = indicators(context, "MLI", "2020-05", "2020-05")
+    km = float(haversine_km(MOPTI[0], MOPTI[1], *sevare))
+    assert 9 < km < 11
+    assert values["un_positions"] == 2
+    assert values["events_near_un"] == 5 and values["median_km_to_un"] == pytest.approx(km)
+    # Only Sevare lies in the Mopti region; the distances are to the nearest position anywhere.
+    mopti = indicators(context, "MLI", "2020-05", "2020-05", area="Mopti")
+    assert mopti["un_positions"] == 1 and mopti["median_km_to_un"] == pytest.approx(km)
+    # With Sevare's base a 2019 one, the nearest position in force in May 2020 is Gao's.
+    context.con.execute("UPDATE un_bases SET year = 2019 WHERE base = 'Sevare'")
+    moved = indicators(context, "MLI", "2020-05", "2020-05")
+    assert moved["un_positions"] == 1
+    assert moved["median_km_to_un"] == pytest.approx(float(haversine_km(MOPTI[0], MOPTI[1], *gao)))
 
 
 def test_ratings_follow_the_rules(context):

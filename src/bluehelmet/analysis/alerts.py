@@ -8,7 +8,8 @@ Rules live in a YAML file (:data:`DEFAULT_RULES`, ``analysis/rules/alerts.yaml``
 - ``new_hotspot``: an emerging-hotspot pattern in ``patterns`` over lookback + window;
 - ``new_perpetrator``: a perpetrator harming civilians in an area where it had no event in
   the ``lookback_months`` before the window;
-- ``near_un_position``: a violent event within ``radius_km`` of a UN position active then;
+- ``near_un_position``: a violent event within ``radius_km`` of a UN position in force in its
+  month (the most precise of Geo-PKO and RADPKO there, see :mod:`bluehelmet.analysis.presence`);
 - ``forecast_risk``: a PRIO-GRID cell whose forecast probability of any civilian death in the
   month after the window (trained on events up to the window's last month, see
   ``docs/forecast.md``) is at least ``probability_at_least``.
@@ -171,25 +172,24 @@ def _new_perpetrator(rule, events, history, window, notes) -> list[dict]:
     return out
 
 
-def _near_un(rule, con, area, events, window, notes) -> list[dict]:
-    from bluehelmet.geo.presence import nearest_positions, un_positions
+def _near_un(rule, store, area, events, window, notes) -> list[dict]:
+    from bluehelmet.analysis.presence import event_distances, positions_in_period
 
     radius = float(rule.get("radius_km", 20))
-    positions = un_positions(con, area.country, (window.start.year, window.end.year))
-    if positions.empty:
+    if positions_in_period(store, area.country, window.start, window.end).empty:
         notes.append(f"{rule['id']}: no UN positions (Geo-PKO, RADPKO) are loaded for {area.country} "
                      f"in {window.start.year}-{window.end.year}; the rule did not run")
         return []
     located = events.dropna(subset=["latitude", "longitude"])
-    nearest = nearest_positions(located, positions)
-    close = located[nearest["un_distance_km"] <= radius]
+    # The nearest position in force in each event's month (the most precise source there).
+    close = event_distances(store, located)
+    close = close[close["distance_km"] <= radius]
     out = []
-    for uid, r in close.iterrows():
-        pos = nearest.loc[uid]
+    for _, r in close.iterrows():
         out.append(_alert(rule, r["admin2_code"], r["admin2_name"], r["uid"],
                           f"{r['violence_category'].replace('_', '-')} event on {r['date_start']:%Y-%m-%d} "
-                          f"({r['perpetrator']}; {int(r['deaths_best'])} deaths) {pos['un_distance_km']:.1f} km from the "
-                          f"{pos['un_mission']} position {pos['un_position']} ({pos['un_source']})",
+                          f"({r['perpetrator']}; {int(r['deaths_best'])} deaths) {r['distance_km']:.1f} km from the "
+                          f"{r['nearest_mission']} position {r['nearest_location']} ({r['position_source']})",
                           [r["uid"]], window, per_window=False))
     return out
 
@@ -285,7 +285,7 @@ def evaluate(store, country: str, start: str, end: str, *, area: str | None = No
         elif kind == "new_perpetrator":
             found += _new_perpetrator(rule, events, history, window, notes)
         elif kind == "near_un_position":
-            found += _near_un(rule, con, place, events, window, notes)
+            found += _near_un(rule, store, place, events, window, notes)
         elif kind == "new_hotspot":
             found += _new_hotspot(rule, store, place, window, rules.lookback_months, notes)
         elif kind == "forecast_risk":

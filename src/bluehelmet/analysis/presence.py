@@ -20,6 +20,8 @@ mission in the event's month; an event in a month no source covers gets no dista
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -31,16 +33,22 @@ RADII_KM = (10, 25, 50)
 SOURCE_PRIORITY = ("geopko-v1", "geopko-v2.3", "radpko")
 
 
-def all_positions(store, mission: str | None = None) -> pd.DataFrame:
+def all_positions(store, mission: str | None = None, country: str | None = None) -> pd.DataFrame:
     """Every UN position with coordinates from the three sources, one row per location and period.
 
     Columns: ``source``, ``mission``, ``year``, ``month`` (NULL for yearly sources),
-    ``location``, ``latitude``, ``longitude``, ``troops``.
+    ``location``, ``latitude``, ``longitude``, ``troops``. ``mission`` (a name or code) and
+    ``country`` (ISO3) narrow them.
     """
     code = check_mission(store, mission) if mission else None
     tables = set(store.tables())
-    where = " AND mission = ?" if code else ""
-    params = [code] if code else []
+    where, params = "", []
+    if code:
+        where += " AND mission = ?"
+        params.append(code)
+    if country:
+        where += " AND upper(country_iso3) = upper(?)"
+        params.append(country)
     parts = []
     if "un_deployments" in tables:
         parts.append(store.sql(
@@ -55,6 +63,19 @@ def all_positions(store, mission: str | None = None) -> pd.DataFrame:
     columns = ["source", "mission", "year", "month", "location", "latitude", "longitude", "troops"]
     parts = [p for p in parts if len(p)]
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def positions_in_period(store, country: str, start: date, end: date, max_map_age: int = 6) -> pd.DataFrame:
+    """The UN positions in a country in force in any month from ``start`` to ``end``, each once.
+
+    Per mission and month the most precise source is taken (see :func:`positions_for_months`),
+    so a camp that Geo-PKO and RADPKO both record is not counted twice in one month. Columns:
+    ``source``, ``mission``, ``location``, ``latitude``, ``longitude``.
+    """
+    months = np.arange(start.year * 12 + start.month - 1, end.year * 12 + end.month)
+    in_force = positions_for_months(all_positions(store, country=country), months, max_map_age)
+    columns = ["source", "mission", "location", "latitude", "longitude"]
+    return in_force[columns].drop_duplicates(["mission", "location", "latitude", "longitude"]).reset_index(drop=True)
 
 
 def positions_by_month(store, mission: str) -> pd.DataFrame:

@@ -7,9 +7,12 @@ UN positions):
 - ``ct_foreign_events``: events with a foreign (including counter-terrorism) force on a side;
 - ``state_presence_share``: share of events with the host state's forces on a side (a proxy:
   where the state fights or is attacked, it is present; where it never appears, it is absent);
-- ``un_positions`` and ``events_near_un``: UN positions in the area in the period, and violent
-  events within 20 km of one; ``median_km_to_un``: median distance of events to the nearest
-  position (an access proxy; NaN when no position is loaded, so no rule fires on it);
+- ``un_positions`` and ``events_near_un``: UN positions in force in the area in the period, and
+  violent events within 20 km of a position in force in their month (inside the area or not);
+  ``median_km_to_un``: median distance of events to the nearest such position (an access proxy;
+  NaN when no position covers their months, so no rule fires on it). Positions come from
+  Geo-PKO and RADPKO, the most precise source for each mission and month
+  (:mod:`bluehelmet.analysis.presence`);
 - ``communal_share``: share of events with a communal group or militia on a side;
 - ``state_foreign_civilian_death_share``: share of one-sided civilian deaths whose perpetrator
   is a state or foreign force; ``one_sided_civilian_deaths``; ``perpetrators``.
@@ -106,8 +109,8 @@ def _side_groups(events: pd.DataFrame, country_name: str) -> tuple[np.ndarray, n
 
 def indicators(store, country: str, start: str, end: str, *, area: str | None = None, near_km: float = 20.0) -> dict:
     """The context indicators of an area and period (see the module docstring)."""
+    from bluehelmet.analysis.presence import event_distances
     from bluehelmet.geo.countries import country_name
-    from bluehelmet.geo.presence import nearest_positions
 
     con = store.con
     period = parse_period(start, end)
@@ -124,9 +127,11 @@ def indicators(store, country: str, start: str, end: str, *, area: str | None = 
     one_sided = events["violence_category"] == "one_sided"
     os_deaths = float(events.loc[one_sided, "civilian_deaths_best"].sum())
     by_state_foreign = one_sided.to_numpy() & np.isin(group_a, ["state", "foreign"])
-    positions = _positions_in_area(con, place, period)
+    positions = _positions_in_area(store, place, period)
     located = events.dropna(subset=["latitude", "longitude"])
-    distances = nearest_positions(located, positions)["un_distance_km"] if len(located) else pd.Series(dtype=float)
+    # To the nearest position in force in the event's month, inside the area or not; NaN in
+    # months no source covers.
+    distances = event_distances(store, located)["distance_km"].dropna() if len(located) else pd.Series(dtype=float)
     return {
         "area": place.label(),
         "period": period.label(),
@@ -141,22 +146,23 @@ def indicators(store, country: str, start: str, end: str, *, area: str | None = 
         "communal_share": share("communal"),
         "un_events": int(((group_a == "un") | (group_b == "un")).sum()),
         "state_foreign_civilian_death_share": float(events.loc[by_state_foreign, "civilian_deaths_best"].sum() / os_deaths) if os_deaths else 0.0,
-        "un_positions": int(positions[["name", "latitude", "longitude"]].drop_duplicates().shape[0]) if len(positions) else 0,
+        "un_positions": int(len(positions)),
         "events_near_un": int((distances <= near_km).sum()),
-        # NaN, not infinity, when no position is loaded: unknown access must not fire a rule.
-        "median_km_to_un": float(np.median(distances)) if len(positions) and len(distances) else float("nan"),
+        # NaN when no position covers the events' months: unknown access must not fire a rule.
+        "median_km_to_un": float(np.median(distances)) if len(distances) else float("nan"),
         "_event_ids": events["uid"].tolist(),
     }
 
 
-def _positions_in_area(con, place: Area, period) -> pd.DataFrame:
-    """UN positions of the period inside the area (the whole country, or the unit's polygon or cell)."""
+def _positions_in_area(store, place: Area, period) -> pd.DataFrame:
+    """UN positions in force in the period inside the area (the whole country, or the unit's polygon or cell)."""
     import shapely
 
+    from bluehelmet.analysis.presence import positions_in_period
     from bluehelmet.geo import priogrid
-    from bluehelmet.geo.presence import un_positions
 
-    positions = un_positions(con, place.country, (period.start.year, period.end.year))
+    con = store.con
+    positions = positions_in_period(store, place.country, period.start, period.end)
     if positions.empty or place.level == "country":
         return positions
     if place.level == "grid":

@@ -111,7 +111,7 @@ def situation_map(units, deaths: pd.DataFrame, hotspot_shapes, positions: pd.Dat
             group.boundary.plot(ax=ax, color=PATTERN_COLOURS.get(pattern, "black"), **style)
             legend.append(Line2D([], [], color=PATTERN_COLOURS.get(pattern, "black"), label=f"{pattern} hotspot", **style))
     if positions is not None and len(positions):
-        pts = positions.drop_duplicates(["name", "latitude", "longitude"])
+        pts = positions.drop_duplicates(["latitude", "longitude"])
         ax.scatter(pts["longitude"], pts["latitude"], marker="^", s=36, color="#1f78b4", edgecolor="white", linewidth=0.6, zorder=5)
         legend.append(Line2D([], [], marker="^", color="#1f78b4", linestyle="", markersize=7, label="UN position"))
     ax.legend(handles=legend, title="civilian deaths (best)", fontsize=7, title_fontsize=8, loc="upper left",

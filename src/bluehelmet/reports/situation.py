@@ -133,7 +133,7 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
     (trained on events up to the period's last month) and the alerts of ``forecast_risk`` rules;
     without it neither is computed.
     """
-    from bluehelmet.geo.presence import un_positions
+    from bluehelmet.analysis.presence import positions_in_period
 
     con = store.con
     period = parse_period(start, end)
@@ -171,7 +171,7 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
     alert_result = evaluate(store, iso3, window_start, f"{period.end:%Y-%m-%d}", rules=rules, forecasts=forecasts)
     notes += alert_result.notes
     indicators, fits, toolbox_rules = toolbox_fit(store, iso3, start, end)
-    positions = un_positions(con, iso3, (period.start.year, period.end.year))
+    positions = positions_in_period(store, iso3, period.start, period.end)
     title = f"Civilian deaths by {'cercle (admin2)' if area_level == 'admin2' else 'PRIO-GRID cell'}, {period.label()}"
     map_uri = _map(store, unit_deaths, iso3, hot, positions, area_level, title)
     sources = overall.sources.copy()
@@ -219,7 +219,7 @@ def build_context(store, country: str, start: str, end: str, *, recent_months: i
         "appendix": appendix.to_dict("records"),
         "appendix_inline": int(appendix["events"].sum()) <= APPENDIX_LIMIT,
         "evidence": evidence,
-        "un_positions": int(positions[["name", "latitude", "longitude"]].drop_duplicates().shape[0]) if len(positions) else 0,
+        "un_positions": int(len(positions)),
         "escape": html.escape,
     }
 
