@@ -525,15 +525,8 @@ def read_acled_deletions(path: str | Path, *, release: str | None = None) -> Rea
         )
         uids = [r[0] for r in con.execute("SELECT 'acled:' || _id FROM parsed_checked WHERE _reject IS NULL ORDER BY _row").fetchall()]
         newest = con.execute("SELECT max(_deleted_at)::DATE::VARCHAR FROM parsed_checked WHERE _reject IS NULL").fetchall()[0][0]
-        return ReadResult(
-            kind="acled-deletions",
-            table="events",
-            records=to_canonical(con, "events", {}, "parsed_checked", where="false"),
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release or newest,
-            deleted_uids=uids,
-        )
+        no_records = to_canonical(con, "events", {}, "parsed_checked", where="false")
+        return loaded.read_result("acled-deletions", "events", no_records, rejects, release or newest, deleted_uids=uids)
     finally:
         con.close()
 

@@ -26,7 +26,6 @@ import re
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_lookup_sql
 from bluehelmet.geo.priogrid import gid_sql
@@ -91,14 +90,7 @@ def read_geopko_v1(path: str | Path, *, release: str | None = None) -> ReadResul
             con, "un_deployments", _canonical(header, release), "parsed_full_checked",
             where="_reject IS NULL ORDER BY _row",
         )
-        return ReadResult(
-            kind=KIND,
-            table="un_deployments",
-            records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release,
-        )
+        return loaded.read_result(KIND, "un_deployments", records, rejects, release)
     finally:
         con.close()
 

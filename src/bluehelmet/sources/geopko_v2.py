@@ -77,14 +77,7 @@ def read_geopko_v2(path: str | Path, *, release: str | None = None, tcc_file: st
             con, "un_deployments", _canonical(release), "location_years l LEFT JOIN tcc t USING (mission, year, location)",
             where="true ORDER BY l._row", rows_column="l._n_rows",
         )
-        return ReadResult(
-            kind=KIND,
-            table="un_deployments",
-            records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release,
-        )
+        return loaded.read_result(KIND, "un_deployments", records, rejects, release)
     finally:
         con.close()
 

@@ -71,14 +71,7 @@ def read_radpko(path: str | Path, *, release: str | None = None) -> ReadResult:
             con, "un_bases", _canonical(header, countries, release), "parsed_full_checked",
             where="_reject IS NULL ORDER BY _row",
         )
-        return ReadResult(
-            kind=KIND,
-            table="un_bases",
-            records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release,
-        )
+        return loaded.read_result(KIND, "un_bases", records, rejects, release)
     finally:
         con.close()
 

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
-from bluehelmet.sources.base import REJECT_SCHEMA
+from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 1 << 20
@@ -39,6 +39,16 @@ class DelimitedFile:
     encoding: str
     rejects: pa.Table  # rows the CSV parser itself could not split into the header's columns
     rows_in: int
+
+    def read_result(
+        self, kind: str, table: str, records, row_rejects: pa.Table, release: str | None, deleted_uids: list[str] | None = None
+    ) -> ReadResult:
+        """A reader's result for this file: its ``records``, the rows the parser could not split
+        followed by those the row checks rejected, and every row of the file in ``rows_in``."""
+        return ReadResult(
+            kind=kind, table=table, records=records, rejects=pa.concat_tables([self.rejects, row_rejects]),
+            rows_in=self.rows_in, release=release, deleted_uids=deleted_uids or [],
+        )
 
 
 def open_text_head(path: Path) -> bytes:

@@ -19,7 +19,6 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
 from bluehelmet.sources.registry import SourceKind, register
@@ -84,14 +83,7 @@ def read_acd_csv(path: str | Path, *, release: str | None = None) -> ReadResult:
         rejects = split_by_checks(con, "parsed", _checks(header), raw_expression=raw)
         records = to_canonical(con, "conflicts", _canonical(header, release), "parsed_checked")
         release = release or _release_from_rows(con)
-        return ReadResult(
-            kind=KIND,
-            table="conflicts",
-            records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release,
-        )
+        return loaded.read_result(KIND, "conflicts", records, rejects, release)
     finally:
         con.close()
 

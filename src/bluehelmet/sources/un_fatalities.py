@@ -70,14 +70,7 @@ def read_un_fatalities(path: str | Path, *, release: str | None = None) -> ReadR
         records = to_canonical(
             con, "un_fatalities", _canonical(header, row_release), "parsed_checked", where="_reject IS NULL ORDER BY _row"
         )
-        return ReadResult(
-            kind=KIND,
-            table="un_fatalities",
-            records=records,
-            rejects=pa.concat_tables([loaded.rejects, rejects]),
-            rows_in=loaded.rows_in,
-            release=release,
-        )
+        return loaded.read_result(KIND, "un_fatalities", records, rejects, release)
     finally:
         con.close()
 
