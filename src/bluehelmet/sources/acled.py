@@ -38,7 +38,7 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, empty_rejects, reader_connection, spill_canonical, split_by_checks, sql_literal, to_canonical,
+    Check, ReadResult, canonical_query, empty_rejects, reader_connection, spill_canonical, split_by_checks, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
@@ -216,7 +216,8 @@ def read_staged(
         for table in ("grouped", "grouped_checked"):
             con.execute(f"DROP TABLE {table}")
         leftovers = ["TABLE assembled"]
-    records = spill_canonical(con, folder, "events", _canonical(header, release), "assembled", where="", rows_column="_rows")
+    canonical = canonical_query("events", _canonical(header, release), "assembled", where="", rows_column="_rows")
+    records = spill_canonical(con, folder, "events", canonical)
     for leftover in leftovers:
         con.execute(f"DROP {leftover}")
     return ReadResult(

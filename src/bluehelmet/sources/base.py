@@ -313,30 +313,22 @@ def to_canonical(
 
 
 def spill_canonical(
-    con: duckdb.DuckDBPyConnection,
-    folder: tempfile.TemporaryDirectory,
-    table: str,
-    select: dict[str, str],
-    source_relation: str,
-    where: str = "_reject IS NULL",
-    row_column: str | None = "_row",
-    rows_column: str | None = None,
+    con: duckdb.DuckDBPyConnection, folder: tempfile.TemporaryDirectory, table: str, query: str
 ) -> SpilledRecords:
-    """What :func:`to_canonical` gives, written to a Parquet file in ``folder`` instead of memory.
+    """The rows of ``query`` (a :func:`canonical_query` for ``table``) written to a Parquet file
+    in ``folder`` instead of memory, with their digest.
 
     For readers whose files run to millions of rows: the canonical rows never sit in memory
     as a whole, the store reads them back from the file. The folder goes with the result.
     """
-    query = canonical_query(table, select, source_relation, where, row_column, rows_column)
     spill = Path(folder.name) / "records.parquet"
     # The digest is taken in this pass, so the store need not read every column again to
     # classify the rows. The spill holds accepted rows only; _reject is there because every
     # spill carries it.
-    con.execute(
+    rows = con.execute(
         f"COPY (SELECT *, {row_hash_sql(table)} AS row_hash, NULL::INTEGER AS _reject FROM ({query})) "
         f"TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)"
-    )
-    rows = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
+    ).fetchall()[0][0]
     return SpilledRecords(spill, rows, folder)
 
 
@@ -348,7 +340,7 @@ def canonical_query(
     row_column: str | None = "_row",
     rows_column: str | None = None,
 ) -> str:
-    """The query behind :func:`to_canonical` and :func:`spill_canonical`."""
+    """The query behind :func:`to_canonical`, and the one to give :func:`spill_canonical`."""
     exprs = canonical_select(table, select)
     if row_column:
         exprs.append(f"CAST({row_column} AS BIGINT) AS _row")

@@ -256,7 +256,7 @@ def events_from_staging(
     )
     spill = Path(folder.name) / "records.parquet"
     try:
-        con.execute(f"COPY ({query}) TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)")
+        total = con.execute(f"COPY ({query}) TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)").fetchall()[0][0]
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
     if parser_rejects is None:
@@ -266,7 +266,6 @@ def events_from_staging(
     codes = con.sql(
         f"SELECT _row, _reject, _reject_value FROM ({records.relation_sql('_reject IS NOT NULL')}) ORDER BY _row"
     ).to_arrow_table()
-    total = con.execute(f"SELECT count(*) FROM read_parquet({sql_literal(str(spill))})").fetchall()[0][0]
     records.num_rows = total - codes.num_rows
     return ReadResult(
         kind=kind,
