@@ -12,15 +12,21 @@ import bluehelmet
 ADM1 = "mali_admin_boundaries_ocha_codab/mli_admbnda_adm1_gov_ocha_itos/mli_admbnda_adm1_gov_ocha_itos.shp"
 
 
-def test_old_store_gets_new_columns_and_keeps_history(tmp_path, data):
+def _old_store(tmp_path, data, *dropped: tuple[str, str]):
+    """A store holding the Mali regions, without the (table, column) pairs an earlier version lacked."""
     db = tmp_path / "old.duckdb"
     with bluehelmet.open(db) as store:
         bluehelmet.ingest(store, data(ADM1))
-    # What a store made before admin units kept their attributes looks like.
     con = duckdb.connect(str(db))
-    con.execute("ALTER TABLE admin_units DROP COLUMN native")
-    con.execute("ALTER TABLE admin_units_history DROP COLUMN native")
+    for table, column in dropped:
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     con.close()
+    return db
+
+
+def test_old_store_gets_new_columns_and_keeps_history(tmp_path, data):
+    # What a store made before admin units kept their attributes looks like.
+    db = _old_store(tmp_path, data, ("admin_units", "native"), ("admin_units_history", "native"))
 
     with bluehelmet.open(db) as store:
         columns = store.sql("SELECT table_name, column_name FROM duckdb_columns() WHERE column_name = 'native' AND table_name LIKE 'admin_units%'")
@@ -40,12 +46,7 @@ def test_old_store_gets_new_columns_and_keeps_history(tmp_path, data):
 
 
 def test_old_store_gets_file_sizes_in_its_batches(tmp_path, data):
-    db = tmp_path / "old.duckdb"
-    with bluehelmet.open(db) as store:
-        bluehelmet.ingest(store, data(ADM1))
-    con = duckdb.connect(str(db))
-    con.execute("ALTER TABLE ingest_batches DROP COLUMN file_bytes")
-    con.close()
+    db = _old_store(tmp_path, data, ("ingest_batches", "file_bytes"))
 
     with bluehelmet.open(db) as store:
         # Batches from before have no size; a new batch records its file's.
