@@ -229,8 +229,7 @@ def refresh_indicators(store, assessment_id: str, *, by: str) -> int:
 
 def load_assessment(store, assessment_id: str, version: int | None = None) -> dict:
     """An assessment's body (the current version, or ``version``)."""
-    book = _book(store)
-    return book.version(assessment_id, version) if version else book.get(assessment_id)[0]
+    return _book(store).body(assessment_id, version)
 
 
 def assessment_history(store, assessment_id: str) -> pd.DataFrame:

@@ -223,8 +223,7 @@ def decide(store, case_id: str, decision: str, *, by: str, note: str = "") -> in
 
 def load_case(store, case_id: str, version: int | None = None) -> dict:
     """A case's body (current, or as it was at ``version``)."""
-    book = _book(store)
-    return book.version(case_id, version) if version else book.get(case_id)[0]
+    return _book(store).body(case_id, version)
 
 
 def case_audit(store, case_id: str) -> pd.DataFrame:

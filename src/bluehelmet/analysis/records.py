@@ -79,6 +79,10 @@ class RecordBook:
             [record_id],
         )
 
+    def body(self, record_id: str, version: int | None = None) -> dict:
+        """The body of a record: the current one, or as it was at ``version`` when given."""
+        return self.version(record_id, version) if version else self.get(record_id)[0]
+
     def version(self, record_id: str, version: int) -> dict:
         """The body of a record as it was at ``version``."""
         rows = self.store.con.execute(
