@@ -13,6 +13,9 @@ Three measurements, each in its own process so that peak memory (max RSS) is its
 - ``duckdb``: ``CREATE TABLE t AS SELECT * FROM read_csv(file)``, the floor;
 - ``pandas``: ``pandas.read_csv(file)`` alone, what an analyst would otherwise do.
 
+Each time starts before the library is imported, so it includes the import (about half a
+second for pandas or bluehelmet), as a user's run would.
+
 Targets: bluehelmet throughput at least 0.4x DuckDB's raw read and at least 2x pandas; peak
 memory under 1.5 GB.
 
@@ -22,12 +25,19 @@ compared: on a shared virtual machine single runs vary by a fifth.
 ``--cores N`` pins every measurement to the first N processors, to show how the three scale
 with cores: DuckDB's reads use every core they are given, pandas.read_csv uses one.
 
-Run: ``.venv/bin/python bench/ingest.py [--source ucdp-ged|acled] [--rows 1000000] [--rounds 3] [--cores N]``
+``--parsers`` also times the fastest CSV readers at hand on the same file, each reading it into
+memory and nothing more: DuckDB without a database file, pyarrow (which must be told that
+values hold line breaks, as GED's source fields do) and polars when it is installed (it is not
+a dependency: ``.venv/bin/pip install polars``). No ingest can be faster than its read, so the
+fastest of these bounds what the "2x pandas" target can reach on the machine.
+
+Run: ``.venv/bin/python bench/ingest.py [--source ucdp-ged|acled] [--rows 1000000] [--rounds 3] [--cores N] [--parsers]``
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -72,6 +82,24 @@ rows = len(pandas.read_csv(FILE, low_memory=False))
 """,
 }
 
+# Readers timed with --parsers: the file into memory, no store.
+PARSERS = {
+    "duckdb in memory": """
+import duckdb
+con = duckdb.connect()
+con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{FILE}')")
+rows = con.execute("SELECT count(*) FROM t").fetchall()[0][0]
+""",
+    "pyarrow": """
+import pyarrow.csv
+rows = pyarrow.csv.read_csv(FILE, parse_options=pyarrow.csv.ParseOptions(newlines_in_values=True)).num_rows
+""",
+    "polars": """
+import polars
+rows = polars.read_csv(FILE, infer_schema_length=10000).height
+""",
+}
+
 
 def make_input(source: str, rows: int, out: Path) -> None:
     """Resample the source's rows to ``rows`` rows with fresh unique ids."""
@@ -97,7 +125,7 @@ def make_input(source: str, rows: int, out: Path) -> None:
 def measure(name: str, file: Path, workdir: Path, source: str, cores: int | None = None) -> dict:
     """Run one worker in a fresh process (on the first ``cores`` processors if given); return
     seconds, rows and peak RSS in MB."""
-    db = workdir / f"{name}.duckdb"
+    db = workdir / f"{name.replace(' ', '_')}.duckdb"
     # Every round starts from no store at all (a second ingest would only find the file in).
     for leftover in (db, db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)
@@ -109,7 +137,7 @@ def measure(name: str, file: Path, workdir: Path, source: str, cores: int | None
         pin + "import time, json\n"
         f"FILE = {str(file)!r}\nDB = {str(db)!r}\nKIND = {source!r}\n"
         "t0 = time.perf_counter()\n"
-        + WORKERS[name]
+        + (WORKERS | PARSERS)[name]
         + "\nelapsed = time.perf_counter() - t0\n"
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(json.dumps({'seconds': elapsed, 'rows': rows, 'peak_mb': int(hwm) / 1024}))\n"
@@ -124,6 +152,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements; medians are compared")
     parser.add_argument("--cores", type=int, default=None, help="pin every measurement to the first N processors")
+    parser.add_argument("--parsers", action="store_true", help="also time the fastest CSV readers at hand (read alone)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -138,6 +167,10 @@ def main() -> None:
         # The three alternate round by round, so a slow spell of the machine (disk flushes,
         # other tenants) touches all of them; each figure is the median of its rounds.
         runs: dict[str, list[dict]] = {"duckdb": [], "pandas": [], "bluehelmet": []}
+        if args.parsers:
+            runs |= {name: [] for name in PARSERS if name != "polars" or importlib.util.find_spec("polars")}
+            if "polars" not in runs:
+                print("polars is not installed; '.venv/bin/pip install polars' to time it too")
         for round_ in range(1, args.rounds + 1):
             for name, found in runs.items():
                 found.append(measure(name, file, workdir, args.source, args.cores))
@@ -146,13 +179,19 @@ def main() -> None:
     for name, found in runs.items():
         seconds = sorted(r["seconds"] for r in found)
         results[name] = {"seconds": statistics.median(seconds), "rows": found[0]["rows"], "peak_mb": max(r["peak_mb"] for r in found)}
-        print(f"{name:>10}: {results[name]['seconds']:7.2f} s median ({seconds[0]:.2f}-{seconds[-1]:.2f})  "
+        print(f"{name:>16}: {results[name]['seconds']:7.2f} s median ({seconds[0]:.2f}-{seconds[-1]:.2f})  "
               f"{results[name]['rows'] / results[name]['seconds']:>10,.0f} rows/s  peak {results[name]['peak_mb']:,.0f} MB")
     bh, dk, pd_ = results["bluehelmet"], results["duckdb"], results["pandas"]
     vs_duckdb = dk["seconds"] / bh["seconds"]
     vs_pandas = pd_["seconds"] / bh["seconds"]
     print(f"bluehelmet throughput = {vs_duckdb:.2f}x DuckDB raw read (target >= 0.4), "
           f"{vs_pandas:.2f}x pandas.read_csv (target >= 2); peak {bh['peak_mb']:,.0f} MB (target < 1,500)")
+    readers = {name: found for name, found in results.items() if name in PARSERS}
+    if readers:
+        fastest = min(readers, key=lambda name: readers[name]["seconds"])
+        ceiling = pd_["seconds"] / readers[fastest]["seconds"]
+        print(f"fastest read alone: {fastest}, {readers[fastest]['seconds']:.2f} s = {ceiling:.2f}x pandas.read_csv: "
+              f"no ingest of this file can do better on these processors")
 
 
 if __name__ == "__main__":
