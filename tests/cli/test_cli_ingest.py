@@ -63,3 +63,24 @@ def test_events_parquet_is_geoparquet_and_csv_opens_in_excel(cli, data, tmp_path
 def test_parquet_needs_an_out_file(cli, tmp_path):
     result = cli("--db", tmp_path / "s.duckdb", "events", "--format", "parquet")
     assert result.exit_code == 2 and "--out" in result.stderr
+
+
+def test_dates_print_as_dates_in_every_text_format(cli, data, tmp_path):
+    """DATE columns print as YYYY-MM-DD (the GED file gives "2022-03-27 00:00:00.000"), not as
+    midnight timestamps; timestamps with a time of day keep it."""
+    import pandas as pd
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    raw = pd.read_csv(data(SAMPLE), dtype=str)
+    expected = dict(zip(raw.loc[raw["country"] == "Mali", "id"], raw.loc[raw["country"] == "Mali", "date_start"].str[:10]))
+    rows = json.loads(cli("--db", db, "events", "--country", "MLI", "--format", "json").stdout)
+    assert {r["source_id"]: r["date_start"] for r in rows} == expected
+    table = cli("--db", db, "events", "--country", "MLI").stdout
+    assert "2022-03-27 " in table and "00:00:00" not in table
+    csv_out = tmp_path / "mali.csv"
+    cli("--db", db, "events", "--country", "MLI", "--format", "csv", "--out", csv_out)
+    written = pd.read_csv(csv_out, encoding="utf-8-sig", dtype=str)
+    assert dict(zip(written["source_id"], written["date_start"])) == expected
+    batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
+    assert batches[0]["finished_at"][10] == "T"  # a real timestamp keeps its time

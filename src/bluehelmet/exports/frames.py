@@ -9,6 +9,8 @@ Formats:
   frame's geometry, for QGIS and web maps;
 - ``parquet``: GeoParquet when the frame has coordinates or a geometry, plain Parquet otherwise;
 - ``hxl``: CSV with a row of HXL hashtags under the header, for humanitarian tools.
+
+In the text formats a column of dates shows as ``YYYY-MM-DD``, not as a midnight timestamp.
 """
 
 from __future__ import annotations
@@ -57,6 +59,27 @@ HXL_TAGS = {
 }
 
 
+def _calendar_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its date columns as ``YYYY-MM-DD`` text.
+
+    The store's DATE columns reach pandas as timestamps at midnight, which every text format
+    would print with a time of day no source gave ("2022-03-27 00:00:00"). A column counts as
+    dates when none of its values has a time of day.
+    """
+    dates = [
+        column for column in frame.columns
+        if pd.api.types.is_datetime64_any_dtype(frame[column])
+        and not isinstance(frame[column].dtype, pd.DatetimeTZDtype)
+        and (frame[column].dropna() == frame[column].dropna().dt.normalize()).all()
+    ]
+    if not dates:
+        return frame
+    frame = frame.copy()
+    for column in dates:
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    return frame
+
+
 def _jsonable(frame: pd.DataFrame) -> list[dict]:
     text = frame.to_json(orient="records", date_format="iso", force_ascii=False, default_handler=str)
     return json.loads(text)
@@ -98,6 +121,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
 
 def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
     """``frame`` as text in a text format (every format but parquet)."""
+    frame = _calendar_dates(frame)
     if fmt == "table":
         return _table(frame, title)
     if fmt == "csv":
