@@ -82,5 +82,7 @@ def test_dates_print_as_dates_in_every_text_format(cli, data, tmp_path):
     cli("--db", db, "events", "--country", "MLI", "--format", "csv", "--out", csv_out)
     written = pd.read_csv(csv_out, encoding="utf-8-sig", dtype=str)
     assert dict(zip(written["source_id"], written["date_start"])) == expected
-    batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
+    batches_out = tmp_path / "batches.json"
+    cli("--db", db, "batches", "--format", "json", "--out", batches_out)
+    batches = json.loads(batches_out.read_text())
     assert batches[0]["finished_at"][10] == "T"  # a real timestamp keeps its time

@@ -82,13 +82,14 @@ def _print_report(report) -> None:
 def batches(
     ctx: typer.Context,
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
 ) -> None:
     """List every ingest: file, sha256, kind, release, time and counts."""
     with open_store(ctx, read_only=False) as store:
         frame = store.batches()
     if fmt == "table":
         frame = frame[["batch_id", "source_kind", "file_name", "release", "finished_at", "rows_in", "stored", "updated", "unchanged", "rejected"]]
-    write_frame(frame, fmt, title="Ingest batches")
+    write_frame(frame, fmt, out_path, title="Ingest batches")
 
 
 @app.command()
