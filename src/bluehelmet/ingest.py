@@ -76,6 +76,8 @@ def ingest(
     """
     _load_steps()
     path = Path(path)
+    if path.is_dir():
+        raise InputFileError(path, f"a folder, not a file: give the files in it (e.g. {path / '*.csv'})")
     if not path.is_file():
         raise InputFileError(path, "no such file")
     source_kind = get_kind(kind) if kind else detect_kind(path)

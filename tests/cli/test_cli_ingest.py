@@ -86,3 +86,13 @@ def test_dates_print_as_dates_in_every_text_format(cli, data, tmp_path):
     cli("--db", db, "batches", "--format", "json", "--out", batches_out)
     batches = json.loads(batches_out.read_text())
     assert batches[0]["finished_at"][10] == "T"  # a real timestamp keeps its time
+
+
+def test_an_incident_sheet_without_hashtags_asks_for_a_map(cli, tmp_path):
+    from pathlib import Path
+
+    sheet = Path(__file__).parents[1] / "sources/fixtures/incidents/mopti_jmac.csv"
+    result = cli("--db", tmp_path / "s.duckdb", "ingest", sheet)
+    assert result.exit_code == 2
+    assert "cannot tell what kind of file" in result.stderr and "date of incident" in result.stderr
+    assert "--source incidents --map MAP.yaml" in result.stderr

@@ -250,6 +250,8 @@ def test_missing_file_is_a_clear_error_also_at_a_path_ingested_before(store, dat
         bluehelmet.ingest(store, path, "ucdp-ged")
     with pytest.raises(InputFileError, match="no such file"):
         bluehelmet.ingest(store, tmp_path / "never_there.csv", "ucdp-ged")
+    with pytest.raises(InputFileError, match=r"a folder, not a file: give the files in it \(e.g. .*\*\.csv\)"):
+        bluehelmet.ingest(store, tmp_path)
 
 
 def test_a_store_table_named_like_the_parser_rejects_is_left_alone(store, data, tmp_path):

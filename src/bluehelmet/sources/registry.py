@@ -78,7 +78,8 @@ def detect_kind(path: str | Path) -> SourceKind:
         shown = ", ".join(sorted(header)[:30])
         raise UnknownSourceKindError(
             f"{path}: cannot tell what kind of file this is from its header ({shown}); "
-            f"give --source, one of: {', '.join(sorted(_KINDS))}"
+            f"give --source, one of: {', '.join(sorted(_KINDS))} "
+            "(a mission's incident sheet without HXL hashtags: --source incidents --map MAP.yaml)"
         )
     matches = [k for k in _KINDS.values() if k.detect_file and k.detect_file(path)]
     if matches:
