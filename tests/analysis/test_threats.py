@@ -217,7 +217,7 @@ def test_bad_input_says_what_exists(mali, store):
         threat_matrix(mali, "MLI", "2019-01", "2019-12")
     with pytest.raises(InvalidRequestError, match="wrong order"):
         threat_matrix(mali, "MLI", "2018-12", "2018-01")
-    with pytest.raises(InvalidRequestError, match="not a month"):
+    with pytest.raises(InvalidRequestError, match=r"--from .2018-13. is not a year \(YYYY\), a month"):
         threat_matrix(mali, "MLI", "2018-13", "2018-12")
     with pytest.raises(InvalidRequestError, match="unknown --by nope"):
         threat_matrix(mali, "MLI", "2018-01", "2018-12", by=["nope"])

@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, NotFoundError
+from bluehelmet.period_bounds import parse_bound
 
 COLUMNS = [
     "uid", "source", "date_start", "country_iso3", "admin1_name", "admin2_name", "location_name",
@@ -77,11 +78,11 @@ def violence_against_civilians(
         clauses.append("(upper(e.country_iso3) = upper(?) OR lower(e.country) = lower(?))")
         params += [country, country]
     if start:
-        clauses.append("e.date_start >= CAST(? AS DATE)")
-        params.append(str(start))
+        clauses.append("e.date_start >= ?")
+        params.append(parse_bound(start, end=False, option="--from"))
     if end:
-        clauses.append("e.date_start <= CAST(? AS DATE)")
-        params.append(str(end))
+        clauses.append("e.date_start <= ?")
+        params.append(parse_bound(end, end=True, option="--to"))
     frame = store.sql(
         f"""SELECT e.uid, e.source, e.date_start, e.country_iso3, e.admin1_name, e.admin2_name, e.location_name,
                    e.side_a, e.side_b, e.deaths_best, e.deaths_civilians, e.sources, min(ea.actor_id) AS actor_id

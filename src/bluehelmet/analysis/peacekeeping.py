@@ -22,6 +22,7 @@ import pandas as pd
 
 from bluehelmet.analysis.missions import check_mission
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.period_bounds import parse_bound
 
 # Group name -> SQL expression over un_fatalities.
 GROUPINGS: dict[str, str] = {
@@ -75,11 +76,11 @@ def _filters(store, mission, incident, personnel, start, end) -> tuple[str, list
         clauses.append("personnel_type = ?")
         params.append(match[0])
     if start:
-        clauses.append("incident_date >= CAST(? AS DATE)")
-        params.append(str(start))
+        clauses.append("incident_date >= ?")
+        params.append(parse_bound(start, end=False, option="--from"))
     if end:
-        clauses.append("incident_date <= CAST(? AS DATE)")
-        params.append(str(end))
+        clauses.append("incident_date <= ?")
+        params.append(parse_bound(end, end=True, option="--to"))
     return " AND ".join(clauses), params
 
 

@@ -10,22 +10,19 @@ Period(start=datetime.date(2018, 1, 1), end=datetime.date(2018, 12, 31))
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from bluehelmet.errors import InvalidRequestError, NotFoundError
 from bluehelmet.geo import priogrid
+from bluehelmet.period_bounds import parse_bound
 
 LEVELS = ("country", "admin1", "admin2", "grid")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 @dataclass(frozen=True)
 class Period:
-    """An inclusive range of days; months given as ``YYYY-MM`` cover the whole month."""
+    """An inclusive range of days; a year or month given as a bound covers the whole of it."""
 
     start: date
     end: date
@@ -42,25 +39,10 @@ class Period:
         return f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}"
 
 
-def _parse_bound(text: str, *, end: bool, option: str) -> date:
-    text = str(text).strip()
-    month = _MONTH.match(text)
-    day = _DAY.match(text)
-    try:
-        if month:
-            y, m = int(month.group(1)), int(month.group(2))
-            return date(y, m, calendar.monthrange(y, m)[1] if end else 1)
-        if day:
-            return date(int(day.group(1)), int(day.group(2)), int(day.group(3)))
-    except ValueError:
-        pass
-    raise InvalidRequestError(f"{option} {text!r} is not a month (YYYY-MM) or a day (YYYY-MM-DD)")
-
-
 def parse_period(start: str | date, end: str | date) -> Period:
-    """A :class:`Period` from two bounds (``YYYY-MM`` or ``YYYY-MM-DD``); raises if reversed."""
-    first = start if isinstance(start, date) else _parse_bound(start, end=False, option="--from")
-    last = end if isinstance(end, date) else _parse_bound(end, end=True, option="--to")
+    """A :class:`Period` from two bounds (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``); raises if reversed."""
+    first = parse_bound(start, end=False, option="--from")
+    last = parse_bound(end, end=True, option="--to")
     if first > last:
         raise InvalidRequestError(f"the period is in the wrong order: --from {start} is after --to {end}")
     return Period(first, last)

@@ -55,8 +55,8 @@ def fatalities(
     mission: Optional[str] = typer.Option(None, help="Only this mission (acronym, e.g. MINUSMA)."),
     incident: Optional[str] = typer.Option(None, help="Only this type of incident: Malicious Act, Accident, Illness, Self-Inflicted..."),
     personnel: Optional[str] = typer.Option(None, help="Only this personnel type: Military, Police, International Civilian, Local..."),
-    start: Optional[str] = typer.Option(None, "--from", help="First incident date, YYYY-MM-DD."),
-    end: Optional[str] = typer.Option(None, "--to", help="Last incident date, YYYY-MM-DD."),
+    start: Optional[str] = typer.Option(None, "--from", help="First incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
 ) -> None:

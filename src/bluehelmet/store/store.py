@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, StoreError
+from bluehelmet.period_bounds import parse_bound
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl, upgrade_ddl
 
 SCHEMA_VERSION = "1"
@@ -38,7 +39,11 @@ def default_db_path() -> Path:
 
 @dataclass
 class EventFilter:
-    """Filters shared by every event query. Dates are inclusive ISO dates (YYYY-MM-DD)."""
+    """Filters shared by every event query.
+
+    ``start`` and ``end`` are inclusive: a date, or text naming a day (``YYYY-MM-DD``), a month
+    (``YYYY-MM``) or a year (``YYYY``), which starts on its first day and ends on its last.
+    """
 
     country: str | None = None  # ISO3 code or country name
     admin1: str | None = None  # name or P-code
@@ -64,13 +69,15 @@ class EventFilter:
             if value:
                 clauses.append(f"(lower({level}_name) = lower(?) OR upper({level}_pcode) = upper(?))")
                 params += [value, value]
-        if self.start:
-            clauses.append("date_start >= CAST(? AS DATE)")
-            params.append(str(self.start))
-        if self.end:
-            clauses.append("date_start <= CAST(? AS DATE)")
-            params.append(str(self.end))
-        if self.start and self.end and str(self.start) > str(self.end):
+        first = parse_bound(self.start, end=False, option="--from") if self.start else None
+        last = parse_bound(self.end, end=True, option="--to") if self.end else None
+        if first:
+            clauses.append("date_start >= ?")
+            params.append(first)
+        if last:
+            clauses.append("date_start <= ?")
+            params.append(last)
+        if first and last and first > last:
             raise InvalidRequestError(f"the period is in the wrong order: {self.start} is after {self.end}")
         if self.actor:
             clauses.append(
