@@ -52,3 +52,14 @@ def test_events_command_refuses_an_impossible_date(cli, tmp_path):
     result = cli("--db", tmp_path / "s.duckdb", "events", "--from", "2019-02-30")
     assert result.exit_code == 2
     assert "--from '2019-02-30' is not a year (YYYY), a month (YYYY-MM) or a day (YYYY-MM-DD)" in result.stderr
+
+
+def test_limit_keeps_the_newest_events(store, data):
+    bluehelmet.ingest(store, data(SAMPLE))
+    raw = pd.read_csv(data(SAMPLE), usecols=["id", "date_start"], dtype=str)
+    newest = raw.sort_values("date_start", ascending=False).head(4)
+    assert newest["date_start"].nunique() == 4  # no tie decides the order
+    assert list(store.events(limit=3)["source_id"]) == list(newest["id"].head(3))  # 459062, 456839, 460151
+    assert len(store.events(limit=0)) == 0
+    with pytest.raises(InvalidRequestError, match="--limit -1 is negative"):
+        store.events(limit=-1)

@@ -51,10 +51,8 @@ def events(
             ids = lineage_ids(actor_id, registry) if lineage else [actor_id]
         frame = store.events(
             country=country, admin1=admin1, admin2=admin2, start=start, end=end,
-            actor=actor, actor_id=ids, category=category, source=source,
+            actor=actor, actor_id=ids, category=category, source=source, limit=limit,
         )
-    if limit is not None:
-        frame = frame.head(limit)
     if fmt == "table":
         frame = frame[TABLE_COLUMNS]
     write_frame(frame, fmt, out_path, title=f"{len(frame):,} events")

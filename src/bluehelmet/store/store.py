@@ -180,12 +180,16 @@ class Store:
         return [r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
 
     # -- events ----------------------------------------------------------------------------
-    def events(self, filter: EventFilter | None = None, *, columns: list[str] | None = None, **filters: Any) -> pd.DataFrame:
+    def events(
+        self, filter: EventFilter | None = None, *, columns: list[str] | None = None, limit: int | None = None,
+        **filters: Any,
+    ) -> pd.DataFrame:
         """Events matching the filters, newest first, as a DataFrame.
 
         Filters are the fields of :class:`EventFilter` (``country``, ``admin1``, ``admin2``,
         ``start``, ``end``, ``actor``, ``actor_id``, ``category``, ``source``, ``include_deleted``).
         ``actor_id`` takes one canonical id or a list (e.g. an actor with its predecessors).
+        ``limit`` keeps the newest ``limit`` events (the store reads no more).
 
         >>> store.events(country="MLI", category="one_sided", start="2018-01-01")  # doctest: +SKIP
         """
@@ -194,9 +198,13 @@ class Store:
             raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
         where, params = filter.where()
         cols = ", ".join(columns) if columns else "*"
-        return self.con.execute(
-            f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, uid", params
-        ).df()
+        if limit is not None and limit < 0:
+            raise InvalidRequestError(f"--limit {limit} is negative: give the number of events wanted")
+        query = f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, uid"
+        if limit is not None:
+            query += " LIMIT ?"
+            params = [*params, limit]
+        return self.con.execute(query, params).df()
 
     def events_gdf(self, filter: EventFilter | None = None, **filters: Any):
         """Events with a point geometry (GeoDataFrame, EPSG:4326); events without coordinates are kept with an empty geometry."""
