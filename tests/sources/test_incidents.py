@@ -135,6 +135,24 @@ def test_xlsx_built_with_openpyxl(store, tmp_path):
     assert events.loc["SW-3", "latitude"] == pytest.approx(13.962)
 
 
+def test_date_cells_are_read_whatever_format_the_map_declares(store, tmp_path):
+    """A map's date_format is for dates typed as text (the sheet's "05/04/2023"); the date cells
+    of the same sheet are read too, as Excel stores them."""
+    import datetime as dt
+
+    rows = [
+        ["Ref", "Date", "Region", "Place", "Lat", "Lon", "Perpetrator", "Killed", "Type"],
+        ["SW-1", dt.datetime(2023, 4, 2), "Segou", "Dogofry", 14.717, -5.533, "Wagner Group", 9, "Attack on civilians"],
+        ["SW-2", "05/04/2023", "Segou", "Niono", 14.252, -5.993, "JNIM", 0, "Abduction"],
+        ["SW-3", dt.date(2023, 4, 11), "Segou", "Macina", 13.962, -5.357, "Katiba Macina", 2, "Attack on civilians"],
+    ]
+    path = _workbook(tmp_path / "west.xlsx", rows)
+    (tmp_path / "west.yaml").write_text('date_format: "%d/%m/%Y"\n' + XLSX_MAP)
+    report = bluehelmet.ingest(store, path, "incidents", column_map=tmp_path / "west.yaml")
+    assert report.stored == 3 and report.rejected == 0
+    assert [str(d)[:10] for d in _events(store)["date_start"]] == ["2023-04-02", "2023-04-05", "2023-04-11"]
+
+
 def test_hxl_sheet_is_detected_without_source(cli, tmp_path):
     path = FIXTURES / "menaka_hxl.csv"
     db = tmp_path / "s.duckdb"

@@ -9,11 +9,13 @@ so the reader can reject the row and quote the value.
 
 from __future__ import annotations
 
+# ISO dates, as a spreadsheet's date cells are staged and as APIs write them: year first, so
+# they cannot be mistaken for another order whatever format a sheet declares.
+ISO_FORMATS: tuple[str, ...] = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
+
 # strptime formats tried in order; the first that parses wins.
 DAY_FIRST_FORMATS: tuple[str, ...] = (
-    "%Y-%m-%d",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S",
+    *ISO_FORMATS,
     "%d %B %Y",
     "%d %b %Y",
     "%d-%b-%y",

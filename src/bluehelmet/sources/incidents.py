@@ -37,7 +37,7 @@ from bluehelmet.sources.column_map import (
     ColumnMap,
     load_column_map,
 )
-from bluehelmet.sources.dates import date_sql
+from bluehelmet.sources.dates import ISO_FORMATS, date_sql
 from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
@@ -228,7 +228,9 @@ def _parsed_columns(mapping: ColumnMap) -> list[str]:
     for field_name in FIELDS:
         column = mapping.columns.get(field_name)
         cols.append(f"nullif(trim(s.\"{_ident(column)}\"), '') AS _v_{field_name}" if column else f"NULL::VARCHAR AS _v_{field_name}")
-    formats = [mapping.date_format] if mapping.date_format else None
+    # A declared format is for dates typed as text; the date cells of a spreadsheet arrive as
+    # ISO dates and are read as such.
+    formats = [mapping.date_format, *ISO_FORMATS] if mapping.date_format else None
     cols += [
         f"{date_sql('_v_date', formats)} AS _date",
         f"{date_sql('_v_date_end', formats)} AS _date_end",
