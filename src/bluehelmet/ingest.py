@@ -44,6 +44,17 @@ def after_ingest(name: str) -> Callable[[IngestStep], IngestStep]:
     return decorator
 
 
+
+def _folder_hint(folder: Path) -> str:
+    """What to say when given a folder: the files in it to give instead (a shapefile's .shp first)."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    shapefiles = [p for p in files if p.suffix.lower() == ".shp"]
+    named = (shapefiles or files)[:3]
+    if not named:
+        return "a folder, not a file, and an empty one"
+    return "a folder, not a file: give the files in it, such as " + ", ".join(str(p) for p in named)
+
+
 def ingest(
     store: Store,
     path: str | Path,
@@ -77,7 +88,7 @@ def ingest(
     _load_steps()
     path = Path(path)
     if path.is_dir():
-        raise InputFileError(path, f"a folder, not a file: give the files in it (e.g. {path / '*.csv'})")
+        raise InputFileError(path, _folder_hint(path))
     if not path.is_file():
         raise InputFileError(path, "no such file")
     source_kind = get_kind(kind) if kind else detect_kind(path)

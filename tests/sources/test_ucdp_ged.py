@@ -250,8 +250,13 @@ def test_missing_file_is_a_clear_error_also_at_a_path_ingested_before(store, dat
         bluehelmet.ingest(store, path, "ucdp-ged")
     with pytest.raises(InputFileError, match="no such file"):
         bluehelmet.ingest(store, tmp_path / "never_there.csv", "ucdp-ged")
-    with pytest.raises(InputFileError, match=r"a folder, not a file: give the files in it \(e.g. .*\*\.csv\)"):
-        bluehelmet.ingest(store, tmp_path)
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with pytest.raises(InputFileError, match="a folder, not a file, and an empty one"):
+        bluehelmet.ingest(store, folder)
+    (folder / "ged231.csv").write_bytes(data(SAMPLE).read_bytes())
+    with pytest.raises(InputFileError, match=r"a folder, not a file: give the files in it, such as .*downloads/ged231.csv"):
+        bluehelmet.ingest(store, folder)
 
 
 def test_a_store_table_named_like_the_parser_rejects_is_left_alone(store, data, tmp_path):
