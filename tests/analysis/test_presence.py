@@ -89,6 +89,9 @@ def test_summary_shares_are_of_covered_civilian_deaths(un_store):
         assert summary.loc["Mopti", f"share_within_{radius}km"] == pytest.approx(expected, abs=0.05)
     assert summary["share_within_10km"].le(summary["share_within_25km"]).all()
     assert summary["civilian_deaths"].sum() == frame["deaths_civilians"].fillna(0).sum()
+    unplaced = frame[frame["admin1_name"].isna()]
+    assert len(unplaced) >= 1  # ucdp:240312, 14.77 N 1.11 W: in Mali for GED, outside the COD-AB polygons
+    assert summary.loc[presence.NO_VALUE, "events"] == len(unplaced)
 
 
 def test_harm_without_presence_lists_cercles_far_from_every_position(un_store):

@@ -214,6 +214,19 @@ def event_distances(store, events: pd.DataFrame, *, mission: str | None = None, 
     return out
 
 
+# The group of events that have no value in a grouping column.
+NO_VALUE = "(none)"
+
+
+def _missing_as_no_value(groups: pd.DataFrame) -> pd.DataFrame:
+    """``groups`` with the missing values of its text columns replaced by :data:`NO_VALUE`."""
+    groups = groups.copy()
+    for column in groups.columns:
+        if not pd.api.types.is_numeric_dtype(groups[column]) and not pd.api.types.is_datetime64_any_dtype(groups[column]):
+            groups[column] = groups[column].fillna(NO_VALUE)
+    return groups
+
+
 def presence_summary(
     frame: pd.DataFrame, by: str | list[str] = ("admin1_name", "year"), radii: tuple[int, ...] = RADII_KM,
     weight: str = "deaths_civilians",
@@ -224,12 +237,14 @@ def presence_summary(
     (sum of ``weight``), ``deaths_with_positions`` (deaths of events in months some source
     covers), ``uncovered_deaths`` (the rest: no share is claimed for them) and
     ``share_within_<r>km`` in percent of ``deaths_with_positions`` (NaN when none are covered).
+    Events without a value in a text grouping column (no admin1 when the point lies outside the
+    loaded boundaries) are grouped under ``NO_VALUE``, so that every row says what it counts.
     """
     groups = [by] if isinstance(by, str) else list(by)
     missing = [g for g in groups + [weight, "distance_km"] if g not in frame.columns]
     if missing:
         raise InvalidRequestError(f"cannot summarise: the frame has no column(s) {', '.join(missing)}")
-    work = frame[groups].copy()
+    work = _missing_as_no_value(frame[groups])
     deaths = pd.to_numeric(frame[weight], errors="coerce").fillna(0)
     covered = frame["distance_km"].notna()
     work["events"] = 1
@@ -257,10 +272,12 @@ def harm_without_presence(
 
     Groups of :func:`event_distances` output whose covered civilian deaths reach
     ``min_deaths`` and none of whose events lay within ``radius_km`` of a position, most
-    deaths first, with the median distance to the nearest position.
+    deaths first, with the median distance to the nearest position. Events without a value in
+    a text grouping column form the group ``NO_VALUE``.
     """
     groups = [by] if isinstance(by, str) else list(by)
     covered = frame[frame["distance_km"].notna()].copy()
+    covered[groups] = _missing_as_no_value(covered[groups])
     covered["_deaths"] = pd.to_numeric(covered[weight], errors="coerce").fillna(0)
     covered["_near"] = covered["distance_km"] <= radius_km
     summary = covered.groupby(groups, dropna=False).agg(
