@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.analysis.missions import check_mission
+from bluehelmet.analysis.threats import UNASSIGNED
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.geo.distance import EARTH_RADIUS_KM, haversine_km  # noqa: F401  (haversine_km is part of this module's API)
 
@@ -214,8 +215,9 @@ def event_distances(store, events: pd.DataFrame, *, mission: str | None = None, 
     return out
 
 
-# The group of events that have no value in a grouping column.
-NO_VALUE = "(none)"
+# The group of events that have no value in a grouping column: for areas, the events outside
+# every loaded unit, named as the threat analyses name them.
+NO_VALUE = UNASSIGNED
 
 
 def _missing_as_no_value(groups: pd.DataFrame) -> pd.DataFrame:
