@@ -44,7 +44,6 @@ def after_ingest(name: str) -> Callable[[IngestStep], IngestStep]:
     return decorator
 
 
-
 def _folder_hint(folder: Path) -> str:
     """What to say when given a folder: the files in it to give instead (a shapefile's .shp first)."""
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
