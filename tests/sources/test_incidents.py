@@ -238,6 +238,28 @@ def test_sheet_without_map_or_tags_asks_for_a_map(tmp_path):
         read_incidents(FIXTURES / "mopti_jmac.csv")
 
 
+def test_an_hxl_export_of_events_reads_back_as_incidents(cli, data, tmp_path):
+    """``bluehelmet events --format hxl`` gives a sheet another mission can ingest with no map:
+    each event comes back with its date, place, sides, deaths, category and sensitivity."""
+    first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
+    cli("--db", first, "ingest", data("ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"))
+    sheet = tmp_path / "mali_hxl.csv"
+    assert cli("--db", first, "events", "--country", "MLI", "--format", "hxl", "--out", sheet).exit_code == 0
+    result = cli("--db", second, "ingest", sheet, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert (result.json()["source_kind"], result.json()["stored"], result.json()["rejected"]) == ("incidents", 7, 0)
+    compared = [
+        "date_start", "latitude", "longitude", "side_a", "side_b", "deaths_best", "deaths_civilians",
+        "violence_category", "sensitivity",
+    ]
+    with bluehelmet.open(first, read_only=True) as store:
+        before = store.events(country="MLI").set_index("uid")[compared]
+    with bluehelmet.open(second, read_only=True) as store:
+        after = store.events().set_index("source_id")[compared]
+    assert set(after.index) == set(before.index)  # the export's uid is the new source id
+    pd.testing.assert_frame_equal(after.loc[before.index], before, check_dtype=False, check_names=False)
+
+
 def test_fields_and_tags_are_documented():
     text = DOC.read_text(encoding="utf-8")
     for field_name in FIELDS:

@@ -56,6 +56,8 @@ HXL_TAGS = {
     "deaths_civilians": "#affected+killed+civilians",
     "headline": "#description+headline",
     "sources": "#meta+sources",
+    # Tagged so that a sheet read back keeps each event's level (and never lowers it).
+    "sensitivity": "#meta+sensitivity",
 }
 
 

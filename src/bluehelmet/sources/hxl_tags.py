@@ -40,6 +40,9 @@ TAG_FIELDS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
         ("country", "#country", "name"),
         ("victim_group", "#affected", "type"),
         ("victim_group", "#group", "victims"),
+        # The two sides as bluehelmet's own HXL export tags them, so that an export reads back.
+        ("victim_group", "#group", "side_b"),
+        ("perpetrator", "#group", "side_a"),
         ("perpetrator", "#group", "perpetrator"),
         ("perpetrator", "#group", "name"),
         ("perpetrator", "#group", ""),
