@@ -96,3 +96,21 @@ def test_an_incident_sheet_without_hashtags_asks_for_a_map(cli, tmp_path):
     assert result.exit_code == 2
     assert "cannot tell what kind of file" in result.stderr and "date of incident" in result.stderr
     assert "--source incidents --map MAP.yaml" in result.stderr
+
+
+def test_a_terminal_table_shows_the_newest_hundred_and_says_how_many_are_left(cli, data, tmp_path):
+    import pandas as pd
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    raw = pd.read_csv(data(SAMPLE), usecols=["id", "date_start"], dtype=str)
+    assert len(raw) == 1000
+    result = cli("--db", db, "events")
+    assert "the newest 100 of 1,000 events" in result.stdout
+    assert "900 older events not shown" in " ".join(result.stderr.split())
+    newest = raw.sort_values("date_start", ascending=False)["id"].iloc[0]  # 459062, 2022-12-19
+    assert f"ucdp:{newest}" in result.stdout
+    # Asked for, every event is shown; files are never capped.
+    assert "1,000 events" in cli("--db", db, "events", "--limit", "1000").stdout
+    assert len(json.loads(cli("--db", db, "events", "--format", "json").stdout)) == 1000
+    assert "not shown" not in cli("--db", db, "events", "--country", "MLI").stderr

@@ -7,8 +7,13 @@ from typing import Optional
 
 import typer
 
-from bluehelmet.cli.app import app, open_store
+from bluehelmet.cli.app import app, err, open_store
 from bluehelmet.exports import FORMATS, write_frame
+from bluehelmet.store import EventFilter
+
+# A terminal table shows at most this many events unless --limit says otherwise: a table of a
+# whole store would take minutes to draw and nobody reads it; files get every event.
+TABLE_ROWS = 100
 
 TABLE_COLUMNS = [
     "uid", "date_start", "country_iso3", "admin1_name", "admin2_name", "violence_category",
@@ -29,7 +34,7 @@ def events(
     lineage: bool = typer.Option(False, "--lineage", help="With --actor-id: include the actor's predecessors' events."),
     category: Optional[str] = typer.Option(None, help="state_based, non_state, one_sided, protest, riot, strategic_development."),
     source: Optional[str] = typer.Option(None, help="Source kind, e.g. ucdp-ged."),
-    limit: Optional[int] = typer.Option(None, help="At most this many events (newest first)."),
+    limit: Optional[int] = typer.Option(None, help=f"At most this many events, newest first (default: all; {TABLE_ROWS} in a table)."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file (required for parquet)."),
 ) -> None:
@@ -49,10 +54,17 @@ def events(
             registry = Registry.load(store)
             registry.actor(actor_id)
             ids = lineage_ids(actor_id, registry) if lineage else [actor_id]
-        frame = store.events(
+        chosen = EventFilter(
             country=country, admin1=admin1, admin2=admin2, start=start, end=end,
-            actor=actor, actor_id=ids, category=category, source=source, limit=limit,
+            actor=actor, actor_id=ids, category=category, source=source,
         )
+        capped = fmt == "table" and limit is None
+        frame = store.events(chosen, limit=TABLE_ROWS if capped else limit)
+        total = store.count_events(chosen) if capped and len(frame) == TABLE_ROWS else len(frame)
     if fmt == "table":
         frame = frame[TABLE_COLUMNS]
-    write_frame(frame, fmt, out_path, title=f"{len(frame):,} events")
+    title = f"{total:,} events" if total == len(frame) else f"the newest {len(frame):,} of {total:,} events"
+    write_frame(frame, fmt, out_path, title=title)
+    if total > len(frame) and capped:
+        err.print(f"{total - len(frame):,} older events not shown: --limit N shows more, "
+                  "--format csv --out FILE writes them all", highlight=False)

@@ -206,6 +206,14 @@ class Store:
             params = [*params, limit]
         return self.con.execute(query, params).df()
 
+    def count_events(self, filter: EventFilter | None = None, **filters: Any) -> int:
+        """How many events match the filters (the fields of :class:`EventFilter`)."""
+        filter = filter or EventFilter(**filters)
+        if filter.actor_id and "event_actors" not in self.tables():
+            raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
+        where, params = filter.where()
+        return self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchall()[0][0]
+
     def events_gdf(self, filter: EventFilter | None = None, **filters: Any):
         """Events with a point geometry (GeoDataFrame, EPSG:4326); events without coordinates are kept with an empty geometry."""
         import geopandas as gpd
