@@ -108,6 +108,28 @@ class EventFilter:
         return (" AND ".join(clauses) or "true"), params
 
 
+# Bytes 8-11 of every DuckDB database file.
+_DUCKDB_MAGIC = b"DUCK"
+
+
+def _refuse_what_is_not_a_store(path: Path) -> None:
+    """Raise :class:`StoreError` when ``path`` is a folder or a file that is not a DuckDB database.
+
+    DuckDB opens a CSV or Parquet file given as a database as an in-memory database holding a
+    view of it: everything ingested there would be reported as stored and then lost.
+    """
+    if path.is_dir():
+        raise StoreError(f"cannot open the store {path}: it is a folder; give a file such as {path / 'bluehelmet.duckdb'}")
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as head:
+            magic = head.read(12)[8:12]
+        if magic != _DUCKDB_MAGIC:
+            raise StoreError(
+                f"{path} is not a bluehelmet store (a DuckDB database file) but another kind of file; "
+                f"--db names the store, and a data file is loaded with: bluehelmet ingest {path}"
+            )
+
+
 class Store:
     """A bluehelmet store in one DuckDB file.
 
@@ -118,6 +140,7 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         if str(self.path) != ":memory:":
+            _refuse_what_is_not_a_store(self.path)
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
