@@ -34,3 +34,14 @@ def test_a_new_path_becomes_a_store_that_keeps_what_is_ingested(data, tmp_path):
     assert path.read_bytes()[8:12] == b"DUCK"
     with bluehelmet.open(path, read_only=True) as store:
         assert store.count("events") == 1000
+
+
+def test_a_reading_command_on_no_store_says_the_store_is_new(cli, data, tmp_path):
+    typo = tmp_path / "missoin.duckdb"
+    result = cli("--db", typo, "events")
+    assert result.exit_code == 0 and "0 events" in result.stdout
+    assert f"there was no store at {typo}; it is new and empty" in " ".join(result.stderr.split())
+    # Loading data into a new store is what ingest is for: no note.
+    fresh = tmp_path / "fresh.duckdb"
+    assert "no store" not in cli("--db", fresh, "ingest", data(SAMPLE)).stderr
+    assert "no store" not in cli("--db", fresh, "events").stderr

@@ -42,13 +42,25 @@ def _global_options(
     ctx.obj = {"db": db}
 
 
-def open_store(ctx: typer.Context, *, read_only: bool = False):
-    """The store named by ``--db`` (created if it does not exist)."""
+def open_store(ctx: typer.Context, *, read_only: bool = False, loads_data: bool = False):
+    """The store named by ``--db`` (created if it does not exist).
+
+    A command that only reads (``loads_data`` false) and finds no store says so on stderr: a
+    mistyped ``--db`` would otherwise answer every question with an empty table.
+    """
     import bluehelmet
+    from bluehelmet.store import default_db_path
 
     root = ctx.find_root()
     db = (root.obj or {}).get("db")
-    return bluehelmet.open(db, read_only=read_only)
+    path = Path(db) if db is not None else default_db_path()
+    if not loads_data and not path.exists():
+        err.print(
+            f"note: there was no store at {path}; it is new and empty. "
+            f"Load data first: bluehelmet --db {path} ingest FILE",
+            highlight=False, soft_wrap=True,
+        )
+    return bluehelmet.open(path, read_only=read_only)
 
 
 def main(argv: list[str] | None = None) -> int:

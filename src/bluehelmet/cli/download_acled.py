@@ -63,7 +63,7 @@ def acled(
         from bluehelmet.cli.app import open_store
         from bluehelmet.cli.ingest import _print_report
 
-        with open_store(ctx) as store:
+        with open_store(ctx, loads_data=True) as store:
             _print_report(bluehelmet.ingest(store, summary.path, "acled"))
     else:
         out.print(f"ingest it with: bluehelmet ingest {summary.path}", highlight=False)

@@ -46,7 +46,7 @@ def ingest(
     """
     import bluehelmet
 
-    with open_store(ctx) as store:
+    with open_store(ctx, loads_data=True) as store:
         for path in files:
             with err.status(f"Ingesting {path.name} ...", spinner="dots") as status:
 
