@@ -45,3 +45,22 @@ def test_a_reading_command_on_no_store_says_the_store_is_new(cli, data, tmp_path
     fresh = tmp_path / "fresh.duckdb"
     assert "no store" not in cli("--db", fresh, "ingest", data(SAMPLE)).stderr
     assert "no store" not in cli("--db", fresh, "events").stderr
+
+
+def test_a_store_held_by_another_process_names_that_process(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "busy.duckdb"
+    bluehelmet.open(path).close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreError, match=rf"is in use by another process \(PID {holder.pid}\), such as an ingest"):
+            bluehelmet.open(path)
+    finally:
+        holder.kill()
+        holder.wait()

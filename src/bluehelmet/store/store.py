@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -108,6 +109,9 @@ class EventFilter:
         return (" AND ".join(clauses) or "true"), params
 
 
+# DuckDB's message when another process holds the store's file lock names that process.
+_LOCK_HOLDER = re.compile(r"Could not set lock on file .*\(PID (\d+)\)")
+
 # Bytes 8-11 of every DuckDB database file.
 _DUCKDB_MAGIC = b"DUCK"
 
@@ -147,6 +151,12 @@ class Store:
             # The CLI shows its own progress; DuckDB's bar would land in users' output.
             self.con.execute("SET enable_progress_bar = false")
         except duckdb.Error as exc:
+            holder = _LOCK_HOLDER.search(str(exc))
+            if holder:
+                raise StoreError(
+                    f"the store {self.path} is in use by another process (PID {holder.group(1)}), such as an "
+                    "ingest: DuckDB lets one process at a time open a store; try again when it has finished"
+                ) from exc
             raise StoreError(f"cannot open the store {self.path}: {exc}") from exc
         if not read_only:
             self._ensure_schema()
