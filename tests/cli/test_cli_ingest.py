@@ -114,3 +114,18 @@ def test_a_terminal_table_shows_the_newest_hundred_and_says_how_many_are_left(cl
     assert "1,000 events" in cli("--db", db, "events", "--limit", "1000").stdout
     assert len(json.loads(cli("--db", db, "events", "--format", "json").stdout)) == 1000
     assert "not shown" not in cli("--db", db, "events", "--country", "MLI").stderr
+
+
+def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    unknown = data("geopko_v23_dashboard_aggregates/TCCMap_v.2.3.csv")  # a kind bluehelmet does not read
+    radpko = data("radpko_bases_country_year/radpko_bases_cc_y.csv")
+    result = cli("--db", db, "ingest", data(SAMPLE), unknown, radpko, "--json")
+    assert result.exit_code == 2
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source_kind"] for r in reports] == ["ucdp-ged", "radpko"]
+    stderr = " ".join(result.stderr.split())
+    assert "cannot tell what kind of file" in stderr
+    assert "1 of 3 files stored nothing: TCCMap_v.2.3.csv (the others are ingested)" in stderr
+    batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
+    assert [b["source_kind"] for b in batches] == ["ucdp-ged", "radpko"]

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.errors import BluehelmetError
 from bluehelmet.exports import FORMATS, write_frame
 
 out = Console()
@@ -36,7 +37,8 @@ def ingest(
     """Load files into the store and report rows in, stored, updated, unchanged and rejected.
 
     Rejected rows go to quarantine with their row number, column, value and reason
-    (`bluehelmet quarantine`). Ingesting the same file again changes nothing.
+    (`bluehelmet quarantine`). Ingesting the same file again changes nothing. A file that
+    cannot be read stores nothing and is reported; the other files are still ingested.
 
     Examples:
 
@@ -46,6 +48,7 @@ def ingest(
     """
     import bluehelmet
 
+    failed: list[Path] = []
     with open_store(ctx, loads_data=True) as store:
         for path in files:
             with err.status(f"Ingesting {path.name} ...", spinner="dots") as status:
@@ -56,11 +59,31 @@ def ingest(
                 # A column map only makes sense for incident sheets: it implies --source incidents.
                 options = {"column_map": column_map} if column_map else {}
                 kind = source or ("incidents" if column_map else None)
-                report = bluehelmet.ingest(store, path, kind, release=release, progress=show, **options)
+                try:
+                    report = bluehelmet.ingest(store, path, kind, release=release, progress=show, **options)
+                except BluehelmetError as exc:
+                    # Each file is its own transaction: one bad file leaves the others to load.
+                    if len(files) == 1:
+                        raise
+                    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                    failed.append(path)
+                    continue
             if as_json:
                 typer.echo(json.dumps(report.as_dict()))
             else:
                 _print_report(report)
+    if failed:
+        raise IngestFailures(failed, len(files))
+
+
+class IngestFailures(BluehelmetError):
+    """Some of several files could not be ingested (each was reported as it failed)."""
+
+    def __init__(self, failed: list[Path], total: int) -> None:
+        super().__init__(
+            f"{len(failed)} of {total} files stored nothing: {', '.join(p.name for p in failed)} "
+            "(the others are ingested)"
+        )
 
 
 def _print_report(report) -> None:
