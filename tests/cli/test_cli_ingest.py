@@ -50,6 +50,9 @@ def test_events_parquet_is_geoparquet_and_csv_opens_in_excel(cli, data, tmp_path
     assert cli("--db", db, "events", "--country", "MLI", "--format", "parquet", "--out", out).exit_code == 0
     frame = gpd.read_parquet(out)
     assert len(frame) == 7 and frame.crs.to_epsg() == 4326
+    import pyarrow.parquet as pq
+
+    assert str(pq.read_schema(out).field("date_start").type) == "date32[day]"  # a date in QGIS, not a timestamp
     raw = pd.read_csv(data(SAMPLE))
     mali = raw[raw["country"] == "Mali"].set_index(raw.loc[raw["country"] == "Mali", "id"].astype(str))
     for row in frame.itertuples():

@@ -10,7 +10,8 @@ Formats:
 - ``parquet``: GeoParquet when the frame has coordinates or a geometry, plain Parquet otherwise;
 - ``hxl``: CSV with a row of HXL hashtags under the header, for humanitarian tools.
 
-In the text formats a column of dates shows as ``YYYY-MM-DD``, not as a midnight timestamp.
+A column of dates is written as dates (``YYYY-MM-DD`` in text, Parquet's date type), not as
+midnight timestamps.
 """
 
 from __future__ import annotations
@@ -61,24 +62,28 @@ HXL_TAGS = {
 }
 
 
-def _calendar_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its date columns as ``YYYY-MM-DD`` text.
+def _date_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of timestamps none of which has a time of day.
 
-    The store's DATE columns reach pandas as timestamps at midnight, which every text format
-    would print with a time of day no source gave ("2022-03-27 00:00:00"). A column counts as
-    dates when none of its values has a time of day.
+    The store's DATE columns reach pandas as timestamps at midnight, which every output would
+    otherwise give with a time no source gave ("2022-03-27 00:00:00").
     """
-    dates = [
+    return [
         column for column in frame.columns
         if pd.api.types.is_datetime64_any_dtype(frame[column])
         and not isinstance(frame[column].dtype, pd.DatetimeTZDtype)
         and (frame[column].dropna() == frame[column].dropna().dt.normalize()).all()
     ]
+
+
+def _calendar_dates(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
+    """``frame`` with its date columns as ``YYYY-MM-DD`` text, or as dates (Parquet's date32)."""
+    dates = _date_columns(frame)
     if not dates:
         return frame
     frame = frame.copy()
     for column in dates:
-        frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d") if as_text else frame[column].dt.date
     return frame
 
 
@@ -109,6 +114,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
     if fmt == "parquet":
         if out is None or not isinstance(out, (str, Path)):
             raise InvalidRequestError("--format parquet writes a file: give --out FILE.parquet")
+        frame = _calendar_dates(frame, as_text=False)
         geo = _points(frame)
         (geo if geo is not None else frame).to_parquet(out)
         return
@@ -123,7 +129,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
 
 def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
     """``frame`` as text in a text format (every format but parquet)."""
-    frame = _calendar_dates(frame)
+    frame = _calendar_dates(frame, as_text=True)
     if fmt == "table":
         return _table(frame, title)
     if fmt == "csv":
