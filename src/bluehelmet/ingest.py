@@ -144,8 +144,7 @@ def _read_and_write(
         stage("reading")
         result = source_kind.read(path, **options)
     # A million-row ingest spills to the store's temp folder rather than growing in memory.
-    store.con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-    try:
+    with store.memory_capped(INGEST_MEMORY_LIMIT):
         with store.transaction() as con:
             stage("reading and writing" if result is None else "writing")
             if result is None:
@@ -158,8 +157,6 @@ def _read_and_write(
             for name, step in _STEPS:
                 stage(name)
                 step(con, source_kind.table, report.batch_id)
-    finally:
-        store.con.execute("RESET memory_limit")
     return report
 
 

@@ -132,3 +132,39 @@ def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, 
     assert "1 of 3 files stored nothing: TCCMap_v.2.3.csv (the others are ingested)" in stderr
     batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
     assert [b["source_kind"] for b in batches] == ["ucdp-ged", "radpko"]
+
+
+def test_a_csv_or_hxl_file_is_written_from_the_store_with_the_same_rows(cli, data, tmp_path):
+    """--out FILE in csv/hxl goes straight from DuckDB to the file; its rows are those of the
+    DataFrame route (standard output), booleans aside (true/false against True/False)."""
+    import io
+
+    import pandas as pd
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    for fmt, skip in (("csv", None), ("hxl", [1])):
+        shown = pd.read_csv(io.StringIO(cli("--db", db, "events", "--format", fmt).stdout), dtype=str, skiprows=skip)
+        out = tmp_path / f"events.{fmt}.csv"
+        assert cli("--db", db, "events", "--format", fmt, "--out", out).exit_code == 0
+        assert out.read_bytes().startswith(b"\xef\xbb\xbfuid,source,")
+        written = pd.read_csv(out, encoding="utf-8-sig", dtype=str, skiprows=skip)
+        assert len(written) == 1000 and list(written.columns) == list(shown.columns)
+        for column in ("civilian_targeting", "deleted"):
+            shown[column], written[column] = shown[column].str.lower(), written[column].str.lower()
+        pd.testing.assert_frame_equal(written, shown)
+    tags = (tmp_path / "events.hxl.csv").read_text(encoding="utf-8-sig").splitlines()[1]
+    assert tags.startswith("#event+id,#meta+source,")
+    limited = tmp_path / "newest.csv"
+    cli("--db", db, "events", "--format", "csv", "--limit", "3", "--out", limited)
+    assert list(pd.read_csv(limited, encoding="utf-8-sig", dtype=str)["source_id"]) == ["459062", "456839", "460151"]
+
+
+def test_a_failed_export_leaves_the_earlier_file_alone(cli, data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    out = tmp_path / "mali.csv"
+    out.write_text("an earlier export\n")
+    result = cli("--db", db, "events", "--from", "2019-02-30", "--format", "csv", "--out", out)
+    assert result.exit_code == 2 and "--from '2019-02-30'" in result.stderr
+    assert out.read_text() == "an earlier export\n" and sorted(p.name for p in tmp_path.iterdir()) == ["mali.csv", "s.duckdb"]

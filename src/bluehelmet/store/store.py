@@ -112,6 +112,13 @@ class EventFilter:
 # DuckDB's message when another process holds the store's file lock names that process.
 _LOCK_HOLDER = re.compile(r"Could not set lock on file .*\(PID (\d+)\)")
 
+def _checked_size(limit: str) -> str:
+    """``limit`` if it is a memory size DuckDB reads ("1GB", "512MB"): it goes into a SET statement."""
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit.strip(), flags=re.IGNORECASE):
+        raise InvalidRequestError(f"{limit!r} is not a memory size such as 1GB or 512MB")
+    return limit.strip()
+
+
 # Bytes 8-11 of every DuckDB database file.
 _DUCKDB_MAGIC = b"DUCK"
 
@@ -175,6 +182,16 @@ class Store:
         if version is None:
             self.con.execute("INSERT INTO store_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
 
+    @contextlib.contextmanager
+    def memory_capped(self, limit: str = "1GB") -> Iterator[None]:
+        """Cap DuckDB's memory for the work inside: big sorts and joins spill to the store's
+        temporary folder instead of growing the process."""
+        self.con.execute(f"SET memory_limit = '{_checked_size(limit)}'")
+        try:
+            yield
+        finally:
+            self.con.execute("RESET memory_limit")
+
     def close(self) -> None:
         """Close the connection; the file keeps everything committed."""
         self.con.close()
@@ -226,26 +243,35 @@ class Store:
 
         >>> store.events(country="MLI", category="one_sided", start="2018-01-01")  # doctest: +SKIP
         """
-        filter = filter or EventFilter(**filters)
-        if filter.actor_id and "event_actors" not in self.tables():
-            raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
-        where, params = filter.where()
-        cols = ", ".join(columns) if columns else "*"
+        query, params = self._events_query(filter or EventFilter(**filters), columns, limit)
+        return self.con.execute(query, params).df()
+
+    def events_relation(self, filter: EventFilter | None = None, *, limit: int | None = None, **filters: Any):
+        """The same events as :meth:`events`, as a DuckDB relation: rows stay in the store until
+        read, so that a million of them can be written to a file without a DataFrame."""
+        query, params = self._events_query(filter or EventFilter(**filters), None, limit)
+        return self.con.sql(query, params=params)
+
+    def _events_query(self, filter: EventFilter, columns: list[str] | None, limit: int | None) -> tuple[str, list[Any]]:
         if limit is not None and limit < 0:
             raise InvalidRequestError(f"--limit {limit} is negative: give the number of events wanted")
+        where, params = self._events_where(filter)
+        cols = ", ".join(columns) if columns else "*"
         query = f"SELECT {cols} FROM events WHERE {where} ORDER BY date_start DESC, uid"
         if limit is not None:
             query += " LIMIT ?"
             params = [*params, limit]
-        return self.con.execute(query, params).df()
+        return query, params
 
     def count_events(self, filter: EventFilter | None = None, **filters: Any) -> int:
         """How many events match the filters (the fields of :class:`EventFilter`)."""
-        filter = filter or EventFilter(**filters)
+        where, params = self._events_where(filter or EventFilter(**filters))
+        return self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchall()[0][0]
+
+    def _events_where(self, filter: EventFilter) -> tuple[str, list[Any]]:
         if filter.actor_id and "event_actors" not in self.tables():
             raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
-        where, params = filter.where()
-        return self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchall()[0][0]
+        return filter.where()
 
     def events_gdf(self, filter: EventFilter | None = None, **filters: Any):
         """Events with a point geometry (GeoDataFrame, EPSG:4326); events without coordinates are kept with an empty geometry."""
