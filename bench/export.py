@@ -5,7 +5,7 @@ events of the bundled GED 23.1 sample resampled to ``--rows`` rows with new ids)
 writing every event to a CSV file, each in its own process so that peak memory is its own:
 
 - ``store``: ``bluehelmet.exports.write_events_file`` (what ``bluehelmet events --format csv
-  --out FILE`` runs): DuckDB writes the rows under a 1 GB memory cap;
+  --out FILE`` runs): DuckDB writes the rows under a 2 GB memory cap;
 - ``dataframe``: ``store.events()`` into pandas, then ``write_frame(..., "csv")``, the route
   every other format takes.
 
@@ -52,7 +52,10 @@ def measure(name: str, db: Path, out: Path) -> dict:
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(json.dumps({'seconds': elapsed, 'peak_mb': int(hwm) / 1024}))\n"
     )
-    result = json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.splitlines()[-1])
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if run.returncode:
+        raise SystemExit(f"the {name} export failed:\n{run.stderr}")
+    result = json.loads(run.stdout.splitlines()[-1])
     result["mb"] = out.stat().st_size / 1e6
     out.unlink()
     return result
