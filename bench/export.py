@@ -1,15 +1,17 @@
-"""Exporting a million events to CSV: straight from the store against the DataFrame route.
+"""Exporting a million events to CSV or GeoParquet: straight from the store against the DataFrame route.
 
 The store is made by ingesting the resampled GED file of ``bench/ingest.py`` (the 1,000 real
 events of the bundled GED 23.1 sample resampled to ``--rows`` rows with new ids). Two ways of
-writing every event to a CSV file, each in its own process so that peak memory is its own:
+writing every event to a ``--format`` file (csv or parquet), each in its own process so that
+peak memory is its own:
 
-- ``store``: ``bluehelmet.exports.write_events_file`` (what ``bluehelmet events --format csv
-  --out FILE`` runs): DuckDB writes the rows under a 2 GB memory cap;
-- ``dataframe``: ``store.events()`` into pandas, then ``write_frame(..., "csv")``, the route
-  every other format takes.
+- ``store``: ``bluehelmet.exports.write_events_file`` (what ``bluehelmet events --format F
+  --out FILE`` runs): DuckDB reads the rows under a 2 GB memory cap and writes the CSV itself,
+  or hands Arrow batches to the GeoParquet writer;
+- ``dataframe``: ``store.events()`` into pandas, then ``write_frame(...)``, the route the
+  other formats take.
 
-Run: ``.venv/bin/python bench/export.py [--rows 1000000] [--rounds 3]``
+Run: ``.venv/bin/python bench/export.py [--format csv|parquet] [--rows 1000000] [--rounds 3]``
 """
 
 from __future__ import annotations
@@ -32,22 +34,22 @@ import bluehelmet
 from bluehelmet.exports import write_events_file
 from bluehelmet.store import EventFilter
 with bluehelmet.open(DB) as store:
-    write_events_file(store, EventFilter(), OUT)
+    write_events_file(store, EventFilter(), OUT, fmt=FORMAT)
 """,
     "dataframe": """
 import bluehelmet
 from bluehelmet.exports import write_frame
 with bluehelmet.open(DB) as store:
-    write_frame(store.events(), "csv", OUT)
+    write_frame(store.events(), FORMAT, OUT)
 """,
 }
 
 
-def measure(name: str, db: Path, out: Path) -> dict:
+def measure(name: str, db: Path, out: Path, fmt: str) -> dict:
     """Run one export in a fresh process; return its seconds, peak RSS (MB) and file size."""
     code = (
         "import time, json\n"
-        f"DB = {str(db)!r}\nOUT = {str(out)!r}\n"
+        f"DB = {str(db)!r}\nOUT = {str(out)!r}\nFORMAT = {fmt!r}\n"
         "t0 = time.perf_counter()\n" + WORKERS[name] + "\nelapsed = time.perf_counter() - t0\n"
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
         "print(json.dumps({'seconds': elapsed, 'peak_mb': int(hwm) / 1024}))\n"
@@ -63,6 +65,7 @@ def measure(name: str, db: Path, out: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--format", choices=("csv", "parquet"), default="csv", dest="fmt")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -81,7 +84,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {name: [] for name in WORKERS}
         for round_ in range(1, args.rounds + 1):
             for name, found in runs.items():
-                found.append(measure(name, db, folder / f"{name}.csv"))
+                found.append(measure(name, db, folder / f"{name}.{args.fmt}", args.fmt))
             print(f"round {round_}: " + ", ".join(f"{n} {r[-1]['seconds']:.1f} s" for n, r in runs.items()), flush=True)
     medians = {}
     for name, found in runs.items():

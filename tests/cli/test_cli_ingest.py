@@ -168,3 +168,47 @@ def test_a_failed_export_leaves_the_earlier_file_alone(cli, data, tmp_path):
     result = cli("--db", db, "events", "--from", "2019-02-30", "--format", "csv", "--out", out)
     assert result.exit_code == 2 and "--from '2019-02-30'" in result.stderr
     assert out.read_text() == "an earlier export\n" and sorted(p.name for p in tmp_path.iterdir()) == ["mali.csv", "s.duckdb"]
+
+
+def test_a_geoparquet_file_is_written_from_the_store_with_the_same_rows(cli, data, tmp_path):
+    """--format parquet --out FILE streams Arrow batches from the store: the same rows and
+    points as the DataFrame route, a string column stays a string when all its values are
+    missing, and an event without coordinates gets an empty geometry."""
+    import geopandas as gpd
+    import pyarrow.parquet as pq
+
+    import bluehelmet
+    from bluehelmet.exports import write_frame
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    sheet = tmp_path / "unplaced.json"
+    sheet.write_text(json.dumps([
+        {"ref": "U-1", "date": "2023-05-02", "place": "somewhere near Menaka", "killed": 2},
+        {"ref": "U-2", "date": "2023-05-03", "place": "Gao", "lat": 16.272, "lon": -0.044, "killed": 0},
+    ]))
+    (tmp_path / "unplaced.yaml").write_text(
+        "country: MLI\ncolumns:\n  id: ref\n  date: date\n  location: place\n  latitude: lat\n  longitude: lon\n  killed: killed\n"
+    )
+    assert cli("--db", db, "ingest", sheet, "--map", tmp_path / "unplaced.yaml").exit_code == 0
+    streamed = tmp_path / "events.parquet"
+    assert cli("--db", db, "events", "--format", "parquet", "--out", streamed).exit_code == 0
+    via_frame = tmp_path / "via_frame.parquet"
+    with bluehelmet.open(db, read_only=True) as store:
+        write_frame(store.events(), "parquet", via_frame)
+    a, b = gpd.read_parquet(streamed), gpd.read_parquet(via_frame)
+    assert len(a) == 1002 and a.crs.to_epsg() == 4326 and list(a.columns) == list(b.columns)
+    assert list(a["uid"]) == list(b["uid"])
+    for column in a.columns.drop("geometry"):
+        assert a[column].astype(object).where(a[column].notna(), None).tolist() == \
+            b[column].astype(object).where(b[column].notna(), None).tolist(), column
+    placed = a["latitude"].notna()
+    assert a.geometry[~placed].isna().all() and list(a.loc[~placed, "source_id"]) == ["U-1"]
+    assert (a.geometry[placed].x == a.loc[placed, "longitude"]).all() and (a.geometry[placed].y == a.loc[placed, "latitude"]).all()
+    schema = pq.read_schema(streamed)
+    assert str(schema.field("date_start").type) == "date32[day]" and str(schema.field("release").type) == "string"
+    assert json.loads(schema.metadata[b"geo"])["columns"]["geometry"]["geometry_types"] == ["Point"]
+    empty = tmp_path / "none.parquet"
+    assert cli("--db", db, "events", "--country", "XYZ", "--format", "parquet", "--out", empty).exit_code == 0
+    none = gpd.read_parquet(empty)
+    assert len(none) == 0 and list(none.columns) == list(a.columns) and none.crs.to_epsg() == 4326

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from bluehelmet.cli.app import app, err, open_store
-from bluehelmet.exports import FORMATS, write_events_file, write_frame
+from bluehelmet.exports import FILE_FORMATS, FORMATS, write_events_file, write_frame
 from bluehelmet.store import EventFilter
 
 # A terminal table shows at most this many events unless --limit says otherwise: a table of a
@@ -58,9 +58,9 @@ def events(
             country=country, admin1=admin1, admin2=admin2, start=start, end=end,
             actor=actor, actor_id=ids, category=category, source=source,
         )
-        if out_path is not None and fmt in ("csv", "hxl"):
+        if out_path is not None and fmt in FILE_FORMATS:
             # Straight from the store to the file: a whole store's events need no DataFrame.
-            write_events_file(store, chosen, out_path, hxl=fmt == "hxl", limit=limit)
+            write_events_file(store, chosen, out_path, fmt=fmt, limit=limit)
             return
         capped = fmt == "table" and limit is None
         frame = store.events(chosen, limit=TABLE_ROWS if capped else limit)
