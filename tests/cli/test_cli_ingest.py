@@ -212,3 +212,11 @@ def test_a_geoparquet_file_is_written_from_the_store_with_the_same_rows(cli, dat
     assert cli("--db", db, "events", "--country", "XYZ", "--format", "parquet", "--out", empty).exit_code == 0
     none = gpd.read_parquet(empty)
     assert len(none) == 0 and list(none.columns) == list(a.columns) and none.crs.to_epsg() == 4326
+
+
+def test_db_after_the_command_is_taken_as_the_global_option(cli, data, tmp_path):
+    db = tmp_path / "s.duckdb"
+    assert cli("ingest", data(SAMPLE), "--db", db).exit_code == 0
+    assert len(json.loads(cli("events", "--country", "MLI", "--db", db, "--format", "json").stdout)) == 7
+    assert len(json.loads(cli("events", f"--db={db}", "--country", "MLI", "--format", "json").stdout)) == 7
+    assert json.loads(cli("--db", db, "batches", "--format", "json").stdout)[0]["stored"] == 1000

@@ -63,13 +63,29 @@ def open_store(ctx: typer.Context, *, read_only: bool = False, loads_data: bool 
     return bluehelmet.open(path, read_only=read_only)
 
 
+def _db_first(args: list[str]) -> list[str]:
+    """``args`` with a ``--db PATH`` given after the command moved before it, where it belongs.
+
+    ``bluehelmet events --db mission.duckdb`` is what people type; the global option is read
+    only before the command, so it is moved there rather than refused.
+    """
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if i > 0 and arg.startswith("--db="):
+            return [arg, *args[:i], *args[i + 1:]]
+        if i > 0 and arg == "--db" and i + 1 < len(args):
+            return [arg, args[i + 1], *args[:i], *args[i + 2:]]
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 ok, 1 usage error, 2 a problem the user can fix)."""
     from bluehelmet.cli import commands  # noqa: F401  (registers the commands)
 
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="bluehelmet", standalone_mode=False)
+        command.main(args=_db_first(sys.argv[1:] if argv is None else list(argv)), prog_name="bluehelmet", standalone_mode=False)
     except BluehelmetError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         return 2
