@@ -220,3 +220,27 @@ def test_db_after_the_command_is_taken_as_the_global_option(cli, data, tmp_path)
     assert len(json.loads(cli("events", "--country", "MLI", "--db", db, "--format", "json").stdout)) == 7
     assert len(json.loads(cli("events", f"--db={db}", "--country", "MLI", "--format", "json").stdout)) == 7
     assert json.loads(cli("--db", db, "batches", "--format", "json").stdout)[0]["stored"] == 1000
+
+
+def test_quarantine_on_screen_shows_the_first_hundred_and_files_get_all(cli, data, tmp_path):
+    import csv as csv_module
+
+    import pandas as pd
+
+    rows = list(csv_module.reader(data(SAMPLE).read_text(encoding="utf-8").splitlines(keepends=True)))
+    header = rows[0]
+    for row in rows[1:151]:
+        row[header.index("date_start")] = "sometime"  # 150 rows whose date cannot be read
+    bad = tmp_path / "ged231_bad_dates.csv"
+    with bad.open("w", newline="", encoding="utf-8") as out:
+        csv_module.writer(out).writerows(rows)
+    db = tmp_path / "s.duckdb"
+    report = cli("--db", db, "ingest", bad, "--source", "ucdp-ged", "--json").json()
+    assert (report["rejected"], report["stored"]) == (150, 850)
+    result = cli("--db", db, "quarantine")
+    assert "the first 100 of 150 quarantined rows" in result.stdout
+    assert "50 more rows not shown" in " ".join(result.stderr.split())
+    out = tmp_path / "rejected.csv"
+    cli("--db", db, "quarantine", "--format", "csv", "--out", out)
+    rejected = pd.read_csv(out, encoding="utf-8-sig")
+    assert len(rejected) == 150 and set(rejected["value"]) == {"sometime"} and set(rejected["column_name"]) == {"date_start"}

@@ -31,6 +31,10 @@ app = typer.Typer(
 
 err = Console(stderr=True)
 
+# A table on screen shows at most this many rows unless asked for more: a table of a whole
+# store would take minutes to draw and nobody reads it; files get every row.
+TABLE_ROWS = 100
+
 
 @app.callback()
 def _global_options(

@@ -7,13 +7,9 @@ from typing import Optional
 
 import typer
 
-from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store
 from bluehelmet.exports import FILE_FORMATS, FORMATS, write_events_file, write_frame
 from bluehelmet.store import EventFilter
-
-# A terminal table shows at most this many events unless --limit says otherwise: a table of a
-# whole store would take minutes to draw and nobody reads it; files get every event.
-TABLE_ROWS = 100
 
 TABLE_COLUMNS = [
     "uid", "date_start", "country_iso3", "admin1_name", "admin2_name", "violence_category",

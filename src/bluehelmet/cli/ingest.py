@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.exports import FORMATS, write_frame
 
@@ -125,9 +125,13 @@ def quarantine(
     """Show rejected rows: batch, row number, column, value and reason."""
     with open_store(ctx) as store:
         frame = store.quarantine(batch)
-    if fmt == "table":
-        frame = frame.drop(columns=["raw"])
-    write_frame(frame, fmt, out_path, title="Quarantined rows")
+    total = len(frame)
+    if fmt == "table" and out_path is None:
+        frame = frame.drop(columns=["raw"]).head(TABLE_ROWS)
+    shown = f"the first {len(frame):,} of {total:,}" if len(frame) < total else f"{total:,}"
+    write_frame(frame, fmt, out_path, title=f"{shown} quarantined rows")
+    if len(frame) < total:
+        err.print(f"{total - len(frame):,} more rows not shown: --format csv --out FILE writes them all", highlight=False)
 
 
 @app.command()
