@@ -126,7 +126,8 @@ def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, 
     result = cli("--db", db, "ingest", data(SAMPLE), unknown, radpko, "--json")
     assert result.exit_code == 2
     reports = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["source_kind"] for r in reports] == ["ucdp-ged", "radpko"]
+    assert [r.get("source_kind") for r in reports] == ["ucdp-ged", None, "radpko"]
+    assert reports[1]["file"] == str(unknown) and "cannot tell what kind of file" in reports[1]["error"]
     stderr = " ".join(result.stderr.split())
     assert "cannot tell what kind of file" in stderr
     assert "1 of 3 files stored nothing: TCCMap_v.2.3.csv (the others are ingested)" in stderr

@@ -29,7 +29,7 @@ def ingest(
     files: List[Path] = typer.Argument(..., help="Files to ingest, one transaction each.", exists=False),
     source: Optional[str] = typer.Option(None, "--source", "-s", help="The kind of file (see `bluehelmet sources`); detected when omitted."),
     release: Optional[str] = typer.Option(None, help="The source's release (e.g. 23.1), when the file name does not say it."),
-    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON: one object per file, one per line."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON: one object per file, one per line (with an 'error' for a file that stored nothing)."),
     column_map: Optional[Path] = typer.Option(
         None, "--map", "-m", help="Column map (YAML or TOML) of an incident sheet: which column is the date, place, killed... (docs/ingest-incidents.md)."
     ),
@@ -66,6 +66,8 @@ def ingest(
                     if len(files) == 1:
                         raise
                     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                    if as_json:  # still one object per file, for scripts reading the lines
+                        typer.echo(json.dumps({"file": str(path), "error": str(exc)}))
                     failed.append(path)
                     continue
             if as_json:
