@@ -59,7 +59,8 @@ def write_events_file(
 def _write_delimited(relation, path: Path, *, hxl: bool) -> None:
     body = path.with_name(path.name + ".rows")
     try:
-        relation.write_csv(str(body), header=False)
+        # Microseconds always in six digits, as pandas writes them (DuckDB drops trailing zeros).
+        relation.write_csv(str(body), header=False, timestamp_format="%Y-%m-%d %H:%M:%S.%f")
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             heading = csv.writer(out, lineterminator="\n")
             heading.writerow(relation.columns)
