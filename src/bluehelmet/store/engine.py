@@ -114,7 +114,6 @@ def apply_read_result(
 ) -> IngestReport:
     """Write ``result`` into the store through ``con``; the caller owns the transaction."""
     table = CANONICAL_TABLES[result.table]
-    history = history_table(table.name)
     batch_id, now = _start_batch(con, result.kind, table.name, path, sha256, result.release)
 
     columns = list(table.columns)
@@ -130,11 +129,7 @@ def apply_read_result(
         f"SELECT uid, _row, release, {digest} AS row_hash, {weight} AS _weight, "
         f"row_number() OVER (PARTITION BY uid ORDER BY _row) AS _dup FROM {source}"
     )
-    duplicates = con.sql(
-        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
-        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
-        "FROM _keys WHERE _dup > 1 ORDER BY 1"
-    ).to_arrow_table()
+    duplicates = _repeated_ids(con, "_keys", "_dup")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _classified AS
@@ -154,10 +149,7 @@ def apply_read_result(
     engine_cols = "batch_id, first_batch_id, row_hash, updated_at"
     if counts.get("updated"):
         changed = "SELECT uid FROM _classified WHERE _action = 'updated'"
-        con.execute(
-            f"INSERT INTO {history} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table.name} t WHERE t.uid IN ({changed})",
-            [now, batch_id],
-        )
+        _to_history(con, table.name, "uid", changed, now, batch_id)
         # Keep when the row was first stored across its revisions.
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _first AS SELECT uid, first_batch_id FROM {table.name} "
@@ -298,11 +290,7 @@ def _settle_bad_rows(con, table: str, batch_id: int, query: str, checks: list[Ch
         "CREATE OR REPLACE TEMP TABLE _repeats AS SELECT _row, uid, row_hash, "
         "row_number() OVER (PARTITION BY uid ORDER BY _row) AS _nth FROM _numbered WHERE _reject IS NULL"
     )
-    duplicates = con.sql(
-        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
-        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
-        "FROM _repeats WHERE _nth > 1 ORDER BY _row"
-    ).to_arrow_table()
+    duplicates = _repeated_ids(con, "_repeats", "_nth")
     if duplicates.num_rows:
         # Keep, for each repeated uid, one stored row with the content of its first occurrence.
         con.execute(
@@ -336,7 +324,7 @@ def _settle_stored_uids(con, table: str, batch_id: int, now: datetime) -> dict[s
         con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT new_rowid FROM _settle WHERE _action = 'unchanged')")
     if counts.get("updated"):
         old = "SELECT old_rowid FROM _settle WHERE _action = 'updated'"
-        con.execute(f"INSERT INTO {history_table(table)} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table} t WHERE t.rowid IN ({old})", [now, batch_id])
+        _to_history(con, table, "rowid", old, now, batch_id)
         con.execute(
             f"UPDATE {table} SET first_batch_id = s.first_batch_id FROM _settle s "
             f"WHERE {table}.rowid = s.new_rowid AND s._action = 'updated'"
@@ -357,6 +345,26 @@ def _start_batch(con, kind: str, table: str, path: str | Path, sha256: str, rele
         [batch_id, kind, table, Path(path).name, str(path), Path(path).stat().st_size, sha256, release, now],
     )
     return batch_id, now
+
+
+def _to_history(con, table: str, key: str, selected: str, now: datetime, batch_id: int) -> None:
+    """Copy the stored rows whose ``key`` is among the query ``selected`` to ``table``'s history,
+    as replaced now by ``batch_id``."""
+    con.execute(
+        f"INSERT INTO {history_table(table)} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch "
+        f"FROM {table} t WHERE t.{key} IN ({selected})",
+        [now, batch_id],
+    )
+
+
+def _repeated_ids(con, relation: str, occurrence: str) -> pa.Table:
+    """Quarantine rows for the rows of ``relation`` (``_row``, ``uid``) whose ``occurrence`` of
+    their uid in the file is the second or later, in row order."""
+    return con.sql(
+        "SELECT _row::BIGINT AS row_number, 'uid' AS column_name, uid AS value, "
+        "'duplicate id inside the file (its first row is kept)' AS reason, NULL::VARCHAR AS raw "
+        f"FROM {relation} WHERE {occurrence} > 1 ORDER BY _row"
+    ).to_arrow_table()
 
 
 def _quarantine(con, batch_id: int, rejects: pa.Table) -> None:
@@ -414,10 +422,7 @@ def _apply_deletions(con, table: str, uids: list[str], batch_id: int, now: datet
     target = f"SELECT uid FROM {table} WHERE uid IN (SELECT uid FROM _deletions) AND NOT coalesce(deleted, false)"
     n = con.execute(f"SELECT count(*) FROM ({target})").fetchall()[0][0]
     if n:
-        con.execute(
-            f"INSERT INTO {history_table(table)} BY NAME SELECT t.*, ? AS replaced_at, ? AS replaced_by_batch FROM {table} t WHERE t.uid IN ({target})",
-            [now, batch_id],
-        )
+        _to_history(con, table, "uid", target, now, batch_id)
         con.execute(
             f"UPDATE {table} SET deleted = true, batch_id = ?, updated_at = ? WHERE uid IN ({target})",
             [batch_id, now],
