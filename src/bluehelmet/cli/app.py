@@ -67,6 +67,11 @@ def open_store(ctx: typer.Context, *, read_only: bool = False, loads_data: bool 
     return bluehelmet.open(path, read_only=read_only)
 
 
+def show_error(exc: BluehelmetError) -> None:
+    """Print a problem the user can fix, as every command shows it."""
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+
+
 def _db_first(args: list[str]) -> list[str]:
     """``args`` with a ``--db PATH`` given after the command moved before it, where it belongs.
 
@@ -91,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         command.main(args=_db_first(sys.argv[1:] if argv is None else list(argv)), prog_name="bluehelmet", standalone_mode=False)
     except BluehelmetError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        show_error(exc)
         return 2
     except Abort:
         err.print("aborted")

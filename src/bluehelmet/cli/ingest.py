@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store
+from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, show_error
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.exports import FORMATS, write_frame
 
@@ -65,7 +65,7 @@ def ingest(
                     # Each file is its own transaction: one bad file leaves the others to load.
                     if len(files) == 1:
                         raise
-                    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+                    show_error(exc)
                     if as_json:  # still one object per file, for scripts reading the lines
                         typer.echo(json.dumps({"file": str(path), "error": str(exc)}))
                     failed.append(path)

@@ -112,6 +112,7 @@ class EventFilter:
 # DuckDB's message when another process holds the store's file lock names that process.
 _LOCK_HOLDER = re.compile(r"Could not set lock on file .*\(PID (\d+)\)")
 
+
 def _checked_size(limit: str) -> str:
     """``limit`` if it is a memory size DuckDB reads ("1GB", "512MB"): it goes into a SET statement."""
     if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit.strip(), flags=re.IGNORECASE):
