@@ -272,3 +272,34 @@ def test_a_store_table_named_like_the_parser_rejects_is_left_alone(store, data, 
     assert (report.stored, report.rejected) == (2, 1)
     assert store.quarantine(report.batch_id)["row_number"].tolist() == [3]
     assert store.sql("SELECT note FROM main.csv_rejects")["note"].tolist() == ["kept"]
+
+
+def test_utf16_tab_separated_export(store, data, tmp_path):
+    # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-separated.
+    header, rows = _sample_lines(data, 5)
+    rows[0][header.index("side_b")] = "Forces armées maliennes"
+    path = _write(tmp_path, "ged231_unicode.txt", csv_text(header, rows, delimiter="\t"), encoding="utf-16")
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.stored, report.rejected) == (5, 0)
+    assert "Forces armées maliennes" in set(store.events()["side_b"])
+
+
+def test_a_stray_latin1_byte_quarantines_its_row_only(store, data, tmp_path):
+    # A UTF-8 file with one row pasted in from a Windows export: read as UTF-8, that row rejected.
+    header, rows = read_rows(data(SAMPLE))
+    relid = header.index("relid")
+    victim = next(i for i, r in enumerate(rows) if r[relid].startswith("SYR-"))
+    lines = csv_text(header, rows).encode("utf-8").split(b"\n")
+    # No row before it spans lines, so record k is line k (0-based, after the header).
+    line = victim + 1
+    assert lines[line].startswith(rows[victim][0].encode() + b",")
+    lines[line] = lines[line].replace(b"SYR-", b"SYR\xe9-", 1)
+    path = tmp_path / "ged231_mixed.csv"
+    path.write_bytes(b"\n".join(lines))
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.rows_in, report.stored, report.rejected) == (1000, 999, 1)
+    q = store.quarantine(report.batch_id)
+    assert q["row_number"].tolist() == [victim + 2]  # as a spreadsheet numbers rows: header = 1
+    assert "not valid UTF-8" in q["reason"][0] and q["raw"][0].startswith(rows[victim][0] + ",")
+    # The other rows keep their accents (read as Latin-1, 'é' would become 'Ã©').
+    assert "Bas-Uélé province" in set(store.events()["admin1_name"])

@@ -41,11 +41,11 @@ from bluehelmet.sources.dates import ISO_FORMATS, date_sql
 from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_rows
 from bluehelmet.sources.textfile import load_delimited, open_text_head, sniff_delimiter, sniff_encoding
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES
 
 KIND = "incidents"
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 def read_incidents(
@@ -119,10 +119,9 @@ def _load_sheet(con, path: Path, sheet: str | None) -> tuple[list[str], list | N
     """Stage the sheet's rows; returns (header, HXL tags or None, rows in, parser rejects)."""
     if not path.exists():
         raise InputFileError(path, "no such file")
-    suffix = path.suffix.lower()
-    if suffix in SPREADSHEET_SUFFIXES:
+    if is_spreadsheet(path):
         return _load_xlsx(con, path, sheet)
-    if suffix == ".json":
+    if path.suffix.lower() == ".json":
         return _load_json(con, path)
     loaded = load_delimited(con, path, kind=KIND, required=[])
     header, rows_in = loaded.header, loaded.rows_in
@@ -137,18 +136,8 @@ def _load_sheet(con, path: Path, sheet: str | None) -> tuple[list[str], list | N
 
 
 def _load_xlsx(con, path: Path, sheet: str | None):
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputFileError(path, f"cannot be read as a spreadsheet: {exc}") from None
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputFileError(path, f"no sheet {sheet!r}; the sheets are: {', '.join(book.sheetnames)}")
-        rows = list((book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True))
-    finally:
-        book.close()
+    with sheet_rows(path, sheet) as cells:
+        rows = list(cells)
     if not rows:
         raise InputFileError(path, "the sheet is empty")
     header = _unique_names(rows[0])
@@ -356,18 +345,13 @@ def _detect_hxl_text(header: set[str], path: Path) -> bool:
 
 
 def _detect_hxl_spreadsheet(path: Path) -> bool:
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return False
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
+    if not is_spreadsheet(path):
         return False
     try:
-        rows = list(book.worksheets[0].iter_rows(min_row=1, max_row=2, values_only=True))
-    finally:
-        book.close()
+        with sheet_rows(path) as cells:
+            rows = [row for _, row in zip(range(2), cells)]
+    except InputFileError:
+        return False
     return any(is_tag_row(r) for r in rows)
 
 

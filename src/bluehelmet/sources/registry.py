@@ -8,7 +8,8 @@ from typing import Callable
 
 from bluehelmet.errors import UnknownSourceKindError
 from bluehelmet.sources.base import ReadResult, StreamedRead
-from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding
+from bluehelmet.sources.spreadsheet import is_spreadsheet, spreadsheet_header
+from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding, zip_hint
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
 
@@ -54,7 +55,9 @@ def get_kind(name: str) -> SourceKind:
 
 
 def read_header(path: Path) -> list[str]:
-    """The header names of a delimited text file (empty list if it has none)."""
+    """The header names of a delimited text file or a workbook's first sheet (empty list if it has none)."""
+    if is_spreadsheet(path):
+        return [h.strip() for h in spreadsheet_header(path)]
     head = open_text_head(path)
     text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
@@ -65,12 +68,16 @@ def read_header(path: Path) -> list[str]:
 
 
 def detect_kind(path: str | Path) -> SourceKind:
-    """Guess a file's kind from its header (delimited text) or its format (other files).
+    """Guess a file's kind from its format (shapefile, GeoJSON, HXL workbook, ...) or else from
+    its header (delimited text, or a workbook's first sheet).
 
     Raises :class:`UnknownSourceKindError` naming the columns found when nothing matches.
     """
     path = Path(path)
-    if path.suffix.lower() in TEXT_SUFFIXES or path.suffix == "":
+    matches = [k for k in _KINDS.values() if k.detect_file and k.detect_file(path)]
+    if matches:
+        return matches[0]
+    if path.suffix.lower() in TEXT_SUFFIXES or path.suffix == "" or is_spreadsheet(path):
         header = {h.lower() for h in read_header(path)}
         matches = [k for k in _KINDS.values() if k.detect_header and k.detect_header(header, path)]
         if len(matches) >= 1:
@@ -81,9 +88,8 @@ def detect_kind(path: str | Path) -> SourceKind:
             f"give --source, one of: {', '.join(sorted(_KINDS))} "
             "(a mission's incident sheet without HXL hashtags: --source incidents --map MAP.yaml)"
         )
-    matches = [k for k in _KINDS.values() if k.detect_file and k.detect_file(path)]
-    if matches:
-        return matches[0]
+    if path.suffix.lower() == ".zip":
+        raise UnknownSourceKindError(f"{path}: {zip_hint(path)}")
     raise UnknownSourceKindError(
         f"{path}: cannot tell what kind of file this is; give --source, one of: {', '.join(sorted(_KINDS))}"
     )

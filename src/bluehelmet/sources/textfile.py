@@ -9,6 +9,8 @@ DuckDB's CSV reader, so a million-row file loads in seconds.
 from __future__ import annotations
 
 import gzip
+import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pyarrow as pa
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 1 << 20
@@ -29,7 +32,7 @@ class DelimitedFile:
 
     Materialised: a temp table with ``_row``, the parser's rejects and ``rows_in``. Streaming:
     a view without ``_row`` (rows are numbered by position after the pass), no rejects yet, and
-    ``rows_in`` -1 (see :func:`load_delimited`).
+    ``rows_in`` -1 (see :func:`load_delimited`); the reader calls :meth:`close` after the pass.
     """
 
     path: Path
@@ -39,6 +42,13 @@ class DelimitedFile:
     encoding: str
     rejects: pa.Table  # rows the CSV parser itself could not split into the header's columns
     rows_in: int
+    scratch: tempfile.TemporaryDirectory | None = None  # a workbook's sheet as CSV, for a view
+
+    def close(self) -> None:
+        """Remove the CSV written from a workbook for a streaming view (once the view is read)."""
+        if self.scratch is not None:
+            self.scratch.cleanup()
+            self.scratch = None
 
     def read_result(
         self, kind: str, table: str, records, row_rejects: pa.Table, release: str | None, deleted_uids: list[str] | None = None
@@ -59,13 +69,46 @@ def open_text_head(path: Path) -> bytes:
 
 
 def sniff_encoding(head: bytes) -> str:
-    """'utf-8' when the head decodes as UTF-8 (a BOM is fine), else 'latin-1'."""
-    try:
-        # A multi-byte character may be cut at the end of the sample: ignore the last 3 bytes.
-        head[:-3].decode("utf-8") if len(head) == _SNIFF_BYTES else head.decode("utf-8")
+    """The encoding to read a file in, from its first megabyte.
+
+    'utf-16' with a UTF-16 byte-order mark (Excel's "Unicode text"); 'utf-8' when the head
+    decodes as UTF-8 (a BOM is fine) or mostly does; else 'latin-1' (Windows exports). A UTF-8
+    file with a few stray Latin-1 bytes (rows pasted in from another export) stays UTF-8: its
+    rows that do not decode go to quarantine, where Latin-1 would garble every other row.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    # A multi-byte character may be cut at the end of the sample: leave out the last 3 bytes.
+    text = (head[:-3] if len(head) == _SNIFF_BYTES else head).decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    if not broken:
         return "utf-8"
-    except UnicodeDecodeError:
-        return "latin-1"
+    # Latin-1 text almost never holds a valid UTF-8 sequence by chance.
+    decoded = sum(1 for ch in text if ord(ch) > 0x7F and ch != "\ufffd")
+    return "utf-8" if decoded > broken else "latin-1"
+
+
+def _refuse_binary(path: Path, head: bytes) -> None:
+    """Stop at a file that is not text, before the CSV parser reports it in its own words."""
+    if head.startswith(b"PK\x03\x04"):
+        raise InputFileError(path, zip_hint(path))
+    if b"\x00" in head[:65536] and sniff_encoding(head) != "utf-16":
+        raise InputFileError(path, "binary data, not delimited text: give a CSV, TSV or .xlsx file")
+
+
+def zip_hint(path: Path) -> str:
+    """What to do with a zip archive given where a data file was expected: unzip it, naming its files."""
+    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return "a zip archive, as every Excel workbook is, but not one Excel can open"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m.filename for m in archive.infolist() if not m.is_dir()]
+    except zipfile.BadZipFile as exc:
+        return f"a damaged zip archive ({exc})"
+    if not members:
+        return "an empty zip archive"
+    shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
+    return f"a zip archive, not a data file: unzip it and ingest the file inside ({shown})"
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -86,6 +129,9 @@ def load_delimited(
     materialise: bool = True,
 ) -> DelimitedFile:
     """Load ``path`` into the temp table ``relation`` with every column as text.
+
+    ``path`` is delimited text (see the module's docstring) or an Excel workbook, whose first
+    sheet is read (:mod:`bluehelmet.sources.spreadsheet`).
 
     Parameters
     ----------
@@ -111,13 +157,37 @@ def load_delimited(
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "no such file")
+    if is_spreadsheet(path):
+        scratch = tempfile.TemporaryDirectory(prefix="bluehelmet-sheet-")
+        try:
+            sheet_csv = Path(scratch.name) / f"{path.stem}.csv"
+            sheet_to_csv(path, sheet_csv)
+            loaded = _load_text(con, path, sheet_csv, "utf-8", ",", kind, required, relation, aliases, materialise)
+        except BaseException:
+            scratch.cleanup()
+            raise
+        if materialise:
+            scratch.cleanup()
+        else:
+            loaded.scratch = scratch  # the view reads the sheet's CSV until the reader calls close()
+        return loaded
     head = open_text_head(path)
     if not head.strip():
         raise InputFileError(path, "the file is empty")
+    _refuse_binary(path, head)
     encoding = sniff_encoding(head)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = sniff_delimiter(first_line)
+    return _load_text(con, path, path, encoding, delimiter, kind, required, relation, aliases, materialise)
+
+
+def _load_text(
+    con, path: Path, text_path: Path, encoding: str, delimiter: str, kind: str, required: list[str],
+    relation: str, aliases: dict[str, str] | None, materialise: bool,
+) -> DelimitedFile:
+    """:func:`load_delimited` once the text to read is known: ``text_path`` (``path`` itself, or a
+    workbook's sheet written out as CSV); errors name ``path``."""
 
     options = dict(
         all_varchar=True,
@@ -137,7 +207,7 @@ def load_delimited(
         sample_size=2048,
     )
     source = (
-        "read_csv(" + _duck_value(str(path)) + ", "
+        "read_csv(" + _duck_value(str(text_path)) + ", "
         + ", ".join(f"{k} = {_duck_value(v)}" for k, v in options.items()) + ")"
     )
     try:
@@ -178,12 +248,15 @@ def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
     rejects = con.sql(
         "SELECT line::BIGINT AS row_number, first(column_name ORDER BY column_idx) AS column_name, "
         "first(csv_line) AS value, first(error_message ORDER BY column_idx) AS reason, "
-        "first(csv_line) AS raw FROM temp.csv_rejects GROUP BY line ORDER BY line"
+        "first(csv_line) AS raw, first(error_type ORDER BY column_idx) AS error_type "
+        "FROM temp.csv_rejects GROUP BY line ORDER BY line"
     ).to_arrow_table()
     reasons = [
-        f"row cannot be split into the header's {n_columns} columns ({m})"
-        for m in rejects.column("reason").to_pylist()
+        "the row is not valid UTF-8 like the rest of the file (a stray byte of another encoding)"
+        if kind == "INVALID ENCODING" else f"row cannot be split into the header's {n_columns} columns ({m})"
+        for m, kind in zip(rejects.column("reason").to_pylist(), rejects.column("error_type").to_pylist())
     ]
+    rejects = rejects.drop_columns(["error_type"])
     return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
 
 

@@ -41,7 +41,7 @@ from bluehelmet.sources.base import (
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import drop_parser_rejects, load_delimited, parser_rejects as read_parser_rejects, row_number_sql
+from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, parser_rejects as read_parser_rejects, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
@@ -128,9 +128,12 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
         loaded = load_delimited(
             con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False
         )
-        return events_from_staging(
-            con, path, loaded.header, kind=kind, source=kind, release=release, folder=folder
-        )
+        try:
+            return events_from_staging(
+                con, path, loaded.header, kind=kind, source=kind, release=release, folder=folder
+            )
+        finally:
+            loaded.close()
     finally:
         con.close()
 
@@ -145,14 +148,18 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
     path = Path(path)
     kind, release = _kind_and_release(path, release, candidate)
     header: list[str] = []
+    opened: list[DelimitedFile] = []
 
     def prepare(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Check]]:
         drop_parser_rejects(con)
         loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False, relation=_STAGING)
+        opened.append(loaded)
         header[:] = loaded.header
         return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release, numbered=False)
 
     def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+        for loaded in opened:
+            loaded.close()
         con.execute(f"DROP VIEW IF EXISTS {_PARSED}")
         con.execute(f"DROP VIEW IF EXISTS {_STAGING}")
         drop_parser_rejects(con)

@@ -27,6 +27,7 @@ file, and settled afterwards, because writing the wide rows is what costs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -259,8 +260,14 @@ def apply_streamed(
         if failed or repeats:
             row_rejects = _settle_bad_rows(con, table.name, batch_id, query, checks, parser_rejects)
         counts = _settle_stored_uids(con, table.name, batch_id, now)
-    finally:
-        read.cleanup(con)
+    except BaseException:
+        # After a failed statement the transaction is aborted and refuses the cleanup's own
+        # statements; the caller's rollback drops what ``prepare`` made, and the first error is
+        # the one to report.
+        with contextlib.suppress(duckdb.Error):
+            read.cleanup(con)
+        raise
+    read.cleanup(con)
     rejects = pa.concat_tables([parser_rejects, row_rejects])
     _quarantine(con, batch_id, rejects)
     stored = written - failed - repeats - counts["updated"] - counts["unchanged"]
