@@ -121,7 +121,7 @@ def test_a_terminal_table_shows_the_newest_hundred_and_says_how_many_are_left(cl
 
 def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, tmp_path):
     db = tmp_path / "s.duckdb"
-    unknown = data("geopko_v23_dashboard_aggregates/TCCMap_v.2.3.csv")  # a kind bluehelmet does not read
+    unknown = data("geopko_v23_dashboard_aggregates/data_wrangling_v.2.3.R")  # a kind bluehelmet does not read
     radpko = data("radpko_bases_country_year/radpko_bases_cc_y.csv")
     result = cli("--db", db, "ingest", data(SAMPLE), unknown, radpko, "--json")
     assert result.exit_code == 2
@@ -130,7 +130,7 @@ def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, 
     assert reports[1]["file"] == str(unknown) and "cannot tell what kind of file" in reports[1]["error"]
     stderr = " ".join(result.stderr.split())
     assert "cannot tell what kind of file" in stderr
-    assert "1 of 3 files stored nothing: TCCMap_v.2.3.csv (the others are ingested)" in stderr
+    assert "1 of 3 files stored nothing: data_wrangling_v.2.3.R (the others are ingested)" in stderr
     batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
     assert [b["source_kind"] for b in batches] == ["ucdp-ged", "radpko"]
 
@@ -249,3 +249,19 @@ def test_quarantine_on_screen_shows_the_first_hundred_and_files_get_all(cli, dat
     cli("--db", db, "quarantine", "--format", "csv", "--out", out)
     rejected = pd.read_csv(out, encoding="utf-8-sig")
     assert len(rejected) == 150 and set(rejected["value"]) == {"sometime"} and set(rejected["column_name"]) == {"date_start"}
+
+
+def test_report_names_what_merged_rows_are_for_each_kind(cli, data, tmp_path):
+    from pathlib import Path
+
+    db = tmp_path / "s.duckdb"
+    geopko = cli("--db", db, "ingest", data("geopko_v23_dashboard_aggregates/FrontMap_v.2.3.csv"))
+    lines = geopko.stdout.splitlines()
+    # One line per fact however narrow the terminal: the header line is not wrapped.
+    assert lines[0] == "FrontMap_v.2.3.csv as geopko-v2 -> un_deployments release 2.3"
+    assert lines[2] == "  1,417 rows merged into their location-years (one row per monthly troop figure)"
+    monadic = Path(__file__).parents[1] / "sources" / "fixtures" / "acled" / "burkina_monadic_2022.csv"
+    acled = cli("--db", db, "ingest", monadic)
+    assert "  4 actor rows merged into their events (a monadic export has one row per actor)" in acled.stdout.splitlines()
+    acd = cli("--db", db, "ingest", data("ucdp_prio_acd_251/UcdpPrioConflict_v25_1_semicolon_resaved.csv")).stdout
+    assert acd.splitlines()[0] == "UcdpPrioConflict_v25_1_semicolon_resaved.csv as ucdp-acd -> conflicts release 25.1"

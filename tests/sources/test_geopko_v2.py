@@ -11,7 +11,7 @@ import pytest
 import bluehelmet
 from bluehelmet.data import bundled
 from csv_rows import read_rows, write_rows
-from bluehelmet.errors import MissingColumnsError
+from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.sources import detect_kind
 from bluehelmet.sources.geopko_v2 import parse_tcc_overview, read_geopko_v2
 
@@ -131,3 +131,12 @@ def test_missing_columns_and_wrong_file(tmp_path, data):
         read_geopko_v2(path)
     with pytest.raises(MissingColumnsError, match="not a geopko-v2 file"):
         read_geopko_v2(data("geopko_v1_africa/geopko.csv"))
+
+
+@pytest.mark.parametrize("name, said", [("TCCMap", "contributing countries"), ("TTMap", "troop types")])
+def test_the_dashboards_other_files_given_alone_point_to_frontmap(store, data, name, said):
+    path = data(f"geopko_v23_dashboard_aggregates/{name}_v.2.3.csv")
+    assert detect_kind(path).name == "geopko-v2"
+    with pytest.raises(InputFileError, match=f"{said} of Geo-PKO v2.3 .*: ingest FrontMap_v.2.3.csv"):
+        bluehelmet.ingest(store, path)
+    assert len(store.batches()) == 0

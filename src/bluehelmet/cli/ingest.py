@@ -13,6 +13,7 @@ from rich.console import Console
 from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, show_error
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.exports import FORMATS, write_frame
+from bluehelmet.sources.registry import get_kind
 
 out = Console()
 
@@ -96,8 +97,9 @@ def _print_report(report) -> None:
         f"  rows in {report.rows_in:,}  stored {report.stored:,}  updated {report.updated:,}  "
         f"unchanged {report.unchanged:,}  rejected {report.rejected:,}"
         + (f"  (deleted {report.deleted:,})" if report.deleted else "")
-        + (f"\n  {report.merged:,} actor rows merged into their events" if report.merged else ""),
+        + (f"\n  {report.merged:,} {get_kind(report.source_kind).merged_rows}" if report.merged else ""),
         highlight=False,
+        soft_wrap=True,  # a report line stays one line in a log or a pipe
     )
     if report.rejected and not report.already_ingested:
         out.print(f"  see the rejected rows: bluehelmet quarantine --batch {report.batch_id}", highlight=False)

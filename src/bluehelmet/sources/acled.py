@@ -556,6 +556,7 @@ register(
         read_acled,
         detect_header=_detect_acled,
         detect_file=_detect_acled_json,
+        merged_rows="actor rows merged into their events (a monadic export has one row per actor)",
     )
 )
 register(

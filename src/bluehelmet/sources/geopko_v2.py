@@ -31,7 +31,7 @@ import pyarrow as pa
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
 from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
-from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.sources.registry import SourceKind, read_header, register
 from bluehelmet.sources.textfile import load_delimited
 from bluehelmet.geo.priogrid import gid_sql
 
@@ -64,6 +64,7 @@ def read_geopko_v2(path: str | Path, *, release: str | None = None, tcc_file: st
     path = Path(path)
     release = release or _version_from_name(path) or "2.3"
     tcc_path = Path(tcc_file) if tcc_file else path.with_name(path.name.replace("FrontMap", "TCCMap"))
+    _refuse_companion(path)
     con = reader_connection()
     try:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
@@ -215,8 +216,29 @@ def _canonical(release: str) -> dict[str, str]:
     }
 
 
+# The dashboard's other files, by a column only they have: given on their own, they are named.
+_COMPANIONS = {
+    ("no.tcc", "year.overview"): "the contributing countries of Geo-PKO v2.3 (TCCMap), which are read from beside FrontMap_v.2.3.csv",
+    ("maint", "riv", "sig"): "the troop types of Geo-PKO v2.3 (TTMap), which bluehelmet does not store",
+}
+
+
+def _companion(header: set[str]) -> str | None:
+    if not {"mission", "year", "location"} <= header or header & {"ave.no.troops", "notroops"}:
+        return None
+    return next((what for columns, what in _COMPANIONS.items() if set(columns) <= header), None)
+
+
+def _refuse_companion(path: Path) -> None:
+    what = _companion({h.lower() for h in read_header(path)}) if path.exists() else None
+    if what:
+        raise InputFileError(
+            path, f"{what}: ingest FrontMap_v.2.3.csv, with TCCMap_v.2.3.csv in the same folder for the contributors"
+        )
+
+
 def _detect(header: set[str], path: Path) -> bool:
-    return {"mission", "year", "location", "ave.no.troops", "notroops"} <= header
+    return {"mission", "year", "location", "ave.no.troops", "notroops"} <= header or _companion(header) is not None
 
 
 register(
@@ -226,5 +248,6 @@ register(
         "Geo-PKO v2.3 yearly deployments by location (FrontMap_v.2.3.csv; TCCMap next to it adds contributors)",
         read_geopko_v2,
         detect_header=_detect,
+        merged_rows="rows merged into their location-years (one row per monthly troop figure)",
     )
 )

@@ -28,6 +28,8 @@ class SourceKind:
     detect_file: Callable[[Path], bool] | None = None
     # For kinds of big files: the same rows as ``read``, as a query the store runs itself.
     stream: Callable[..., StreamedRead] | None = None
+    # What the ingest report's ``merged`` counts, for kinds that fold several rows into one record.
+    merged_rows: str = "rows merged into another row's record"
 
 
 _KINDS: dict[str, SourceKind] = {}
