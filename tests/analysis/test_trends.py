@@ -60,7 +60,9 @@ def test_escalation_and_stable_areas_on_hand_written_events(mali_units):
     mopti = _monthly("m", MOPTI, {**{m: 1 for m in baseline}, "2020-10": 6, "2020-11": 6, "2020-12": 6})
     # Gao: 2 a month throughout: stable.
     gao = _monthly("g", GAO, {f"2020-{m:02d}": 2 for m in range(1, 13)})
-    add_events(mali_units, mopti + gao)
+    # Coded Mali but far outside every unit: counted as unassigned, not dropped.
+    outside = _monthly("o", (20.0, 10.0), {"2020-02": 1, "2020-11": 2})
+    add_events(mali_units, mopti + gao + outside)
     frame = trends(mali_units, "MLI", "2020-01", "2020-12", level="admin1", recent_months=3).set_index("area_code")
     m = frame.loc["ML05"]
     assert (m["baseline_events"], m["recent_events"]) == (9, 18)
@@ -70,6 +72,7 @@ def test_escalation_and_stable_areas_on_hand_written_events(mali_units):
     assert frame.loc["ML07", "flag"] == "stable" and frame.loc["ML07", "rate_ratio"] == pytest.approx(1.0)
     assert len(m["recent_event_ids"]) == 18 and all(uid.startswith("m:2020-1") for uid in m["recent_event_ids"])
     assert frame.loc["ML05", "baseline_period"] == "2020-01..2020-09"
+    assert tuple(frame.loc["unassigned", ["baseline_events", "recent_events"]]) == (1, 2)
 
 
 def test_trends_need_a_baseline(mali_units):
@@ -84,5 +87,6 @@ def test_trends_on_real_data_count_every_event(mali):
 
     total = threat_matrix(mali, "MLI", "2017-01", "2018-12", by=[]).totals()["events"]
     assert frame["baseline_events"].sum() + frame["recent_events"].sum() == total
-    assert "unassigned" in set(frame["area_code"])
+    # Every event has a cercle: ucdp:240312, 142 m outside the COD-AB polygons, takes the nearest.
+    assert "unassigned" not in set(frame["area_code"])
     assert set(frame["flag"]) <= {"escalation", "de-escalation", "stable", "too few events"}

@@ -128,3 +128,25 @@ def test_many_events_in_one_vectorised_pass(store, data):
     expected = joined.drop_duplicates("uid").set_index("uid")["pcode"]
     assert (stored.loc[expected.index].fillna("-") == expected.fillna("-")).all()
     assert expected.notna().sum() > 50 and expected.isna().sum() > 50
+
+
+def test_an_event_just_outside_its_countrys_polygons_takes_the_nearest_unit(store, data, tmp_path):
+    """UCDP 240312 (2017, coded Mali) lies 142 m outside the generalised COD-AB polygons, nearest
+    to Mopti / Douentza (distances checked with GeoPandas in UTM 30N). Variants of real rows test
+    the two limits: the country the source coded, and the distance."""
+    precise = pd.read_csv(data("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"), dtype=str)
+    rows = precise[precise["id"].isin(["240312", "254895"])].set_index("id")
+    as_burkina = rows.loc[["240312"]].assign(id="9240312", country="Burkina Faso")
+    # Burkina Faso's 254895 is 1,034 m from Mali's polygons: as if coded Mali, still too far.
+    as_mali = rows.loc[["254895"]].assign(id="9254895", country="Mali")
+    events = pd.concat([rows.loc[["240312"]].reset_index(), as_burkina, as_mali])
+    path = tmp_path / "ged211_border.csv"
+    events[precise.columns].to_csv(path, index=False)
+    for boundaries in (ADM1, ADM2):
+        bluehelmet.ingest(store, data(boundaries))
+    bluehelmet.ingest(store, path, "ucdp-ged")
+    units = _assigned(store).set_index("uid")
+    assert tuple(units.loc["ucdp:240312", ["admin1_pcode", "admin2_pcode", "admin2_name", "admin_assigned_by"]]) == (
+        "ML05", "ML0506", "Douentza", "nearest-unit",
+    )
+    assert units.loc[["ucdp:9240312", "ucdp:9254895"], ["admin1_pcode", "admin2_pcode"]].isna().all().all()

@@ -69,7 +69,7 @@ EVENTS = CanonicalTable(
         "admin1_pcode": "VARCHAR",
         "admin2_name": "VARCHAR",
         "admin2_pcode": "VARCHAR",
-        "admin_assigned_by": "VARCHAR",  # 'source' or 'point-in-polygon'
+        "admin_assigned_by": "VARCHAR",  # 'source', 'point-in-polygon' or 'nearest-unit'
         "priogrid_gid": "INTEGER",
         "violence_category": "VARCHAR",  # see VIOLENCE_CATEGORIES
         "native_type": "VARCHAR",  # UCDP type_of_violence code, ACLED event_type
