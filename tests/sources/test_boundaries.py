@@ -138,7 +138,7 @@ def test_cli_ingests_boundaries_and_units_without_source(cli, data, tmp_path):
         report = result.json()
         assert (report["source_kind"], report["stored"], report["merged"]) == (kind, stored, merged)
     result = cli("--db", db, "ingest", data("geopko_v23_dashboard_aggregates/TCCMap_v.2.3.csv"))
-    assert result.exit_code == 2 and "cannot tell what kind of file" in result.stderr
+    assert result.exit_code == 2 and "ingest FrontMap_v.2.3.csv" in result.stderr
 
 
 def test_a_shapefile_folder_is_refused_naming_its_shp(cli, data, tmp_path):
