@@ -98,7 +98,7 @@ def _refuse_binary(path: Path, head: bytes) -> None:
 
 def zip_hint(path: Path) -> str:
     """What to do with a zip archive given where a data file was expected: unzip it, naming its files."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
+    if is_spreadsheet(path):
         return "a zip archive, as every Excel workbook is, but not one Excel can open"
     try:
         with zipfile.ZipFile(path) as archive:
@@ -253,8 +253,8 @@ def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
     ).to_arrow_table()
     reasons = [
         "the row is not valid UTF-8 like the rest of the file (a stray byte of another encoding)"
-        if kind == "INVALID ENCODING" else f"row cannot be split into the header's {n_columns} columns ({m})"
-        for m, kind in zip(rejects.column("reason").to_pylist(), rejects.column("error_type").to_pylist())
+        if error == "INVALID ENCODING" else f"row cannot be split into the header's {n_columns} columns ({m})"
+        for m, error in zip(rejects.column("reason").to_pylist(), rejects.column("error_type").to_pylist())
     ]
     rejects = rejects.drop_columns(["error_type"])
     return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
