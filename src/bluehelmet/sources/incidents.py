@@ -41,7 +41,7 @@ from bluehelmet.sources.dates import ISO_FORMATS, date_sql
 from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_rows
+from bluehelmet.sources.spreadsheet import first_rows, is_spreadsheet, sheet_rows
 from bluehelmet.sources.textfile import load_delimited, open_text_head, sniff_delimiter, sniff_encoding
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES
 
@@ -348,11 +348,9 @@ def _detect_hxl_spreadsheet(path: Path) -> bool:
     if not is_spreadsheet(path):
         return False
     try:
-        with sheet_rows(path) as cells:
-            rows = [row for _, row in zip(range(2), cells)]
+        return any(is_tag_row(r) for r in first_rows(path))
     except InputFileError:
         return False
-    return any(is_tag_row(r) for r in rows)
 
 
 register(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -48,11 +50,27 @@ def sheet_rows(path: str | Path, sheet: str | None = None) -> Iterator[Iterator[
         book.close()
 
 
+def first_rows(path: str | Path) -> tuple[tuple, ...]:
+    """The first two rows of the first sheet (fewer when the sheet is shorter).
+
+    Finding a file's kind asks for them twice (an HXL tag row? which header?), and opening a
+    workbook reads its whole table of strings, seconds for a big one: each version of a file
+    is opened for them once.
+    """
+    stat = Path(path).stat()
+    return _first_rows(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _first_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple, ...]:
+    with sheet_rows(path) as rows:
+        return tuple(itertools.islice(rows, 2))
+
+
 def spreadsheet_header(path: str | Path) -> list[str]:
     """The first row of the first sheet, as text (empty list for an empty sheet)."""
-    with sheet_rows(path) as rows:
-        first = next(rows, None)
-    return [cell_text(c) for c in first] if first else []
+    rows = first_rows(path)
+    return [cell_text(c) for c in rows[0]] if rows else []
 
 
 def cell_text(value: object) -> str:
