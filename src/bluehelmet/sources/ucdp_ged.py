@@ -147,14 +147,14 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
     """
     path = Path(path)
     kind, release = _kind_and_release(path, release, candidate)
-    header: list[str] = []
+    # The file prepare() opened: its header counts the parser's columns, and close() removes
+    # the CSV written from a workbook.
     opened: list[DelimitedFile] = []
 
     def prepare(con: duckdb.DuckDBPyConnection) -> tuple[str, list[Check]]:
         drop_parser_rejects(con)
         loaded = load_delimited(con, path, kind=kind, required=REQUIRED, aliases=COLUMN_ALIASES, materialise=False, relation=_STAGING)
         opened.append(loaded)
-        header[:] = loaded.header
         return _ged_relation(con, path, loaded.header, kind=kind, source=kind, release=release, numbered=False)
 
     def cleanup(con: duckdb.DuckDBPyConnection) -> None:
@@ -165,7 +165,7 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
         drop_parser_rejects(con)
 
     return StreamedRead(
-        kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: read_parser_rejects(con, len(header)), cleanup=cleanup,
+        kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: read_parser_rejects(con, len(opened[-1].header)), cleanup=cleanup,
     )
 
 
