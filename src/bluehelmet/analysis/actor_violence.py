@@ -14,6 +14,7 @@ import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, NotFoundError
 from bluehelmet.period_bounds import parse_bound
+from bluehelmet.store.schema import table_exists
 
 COLUMNS = [
     "uid", "source", "date_start", "country_iso3", "admin1_name", "admin2_name", "location_name",
@@ -63,7 +64,7 @@ def violence_against_civilians(
 
     if not actor_ids:
         raise InvalidRequestError("give at least one actor")
-    if "event_actors" not in store.tables():
+    if not table_exists(store.con, "event_actors"):
         return pd.DataFrame(columns=COLUMNS)
     registry = Registry.load(store)
     perpetrator_of: dict[str, str] = {}

@@ -23,6 +23,7 @@ import pandas as pd
 from bluehelmet.analysis.missions import check_mission
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.period_bounds import parse_bound
+from bluehelmet.store.schema import table_has_rows
 
 # Group name -> SQL expression over un_fatalities.
 GROUPINGS: dict[str, str] = {
@@ -41,7 +42,7 @@ SOURCE_COLUMNS = {"radpko": "troops_radpko", "geopko-v2.3": "troops_geopko_v23",
 
 
 def _require_fatalities(store) -> None:
-    if "un_fatalities" not in store.tables() or not store.count("un_fatalities"):
+    if not table_has_rows(store.con, "un_fatalities"):
         raise InvalidRequestError(
             "the store holds no UN fatalities: ingest DPPADPOSS-FATALITIES.csv first (bluehelmet ingest FILE)"
         )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, StoreError
 from bluehelmet.period_bounds import parse_bound
-from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl, upgrade_ddl
+from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl, table_exists, upgrade_ddl
 
 SCHEMA_VERSION = "1"
 DB_ENV = "BLUEHELMET_DB"
@@ -270,7 +270,7 @@ class Store:
         return self.con.execute(f"SELECT count(*) FROM events WHERE {where}", params).fetchall()[0][0]
 
     def _events_where(self, filter: EventFilter) -> tuple[str, list[Any]]:
-        if filter.actor_id and "event_actors" not in self.tables():
+        if filter.actor_id and not table_exists(self.con, "event_actors"):
             raise InvalidRequestError("no event actors are resolved in this store yet: ingest events first")
         return filter.where()
 
