@@ -17,16 +17,14 @@ Run: ``.venv/bin/python bench/export.py [--format csv|parquet] [--rows 1000000] 
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import make_input  # noqa: E402  (the same resampled input as the ingest benchmark)
+from ingest import make_input, run_in_fresh_process  # noqa: E402  (the same input and runner as the ingest benchmark)
 
 WORKERS = {
     "store": """
@@ -47,17 +45,7 @@ with bluehelmet.open(DB) as store:
 
 def measure(name: str, db: Path, out: Path, fmt: str) -> dict:
     """Run one export in a fresh process; return its seconds, peak RSS (MB) and file size."""
-    code = (
-        "import time, json\n"
-        f"DB = {str(db)!r}\nOUT = {str(out)!r}\nFORMAT = {fmt!r}\n"
-        "t0 = time.perf_counter()\n" + WORKERS[name] + "\nelapsed = time.perf_counter() - t0\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(json.dumps({'seconds': elapsed, 'peak_mb': int(hwm) / 1024}))\n"
-    )
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    if run.returncode:
-        raise SystemExit(f"the {name} export failed:\n{run.stderr}")
-    result = json.loads(run.stdout.splitlines()[-1])
+    result = run_in_fresh_process(f"{name} export", WORKERS[name], {"DB": str(db), "OUT": str(out), "FORMAT": fmt})
     result["mb"] = out.stat().st_size / 1e6
     out.unlink()
     return result

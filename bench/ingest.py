@@ -122,6 +122,29 @@ def make_input(source: str, rows: int, out: Path) -> None:
     )
 
 
+def run_in_fresh_process(name: str, body: str, variables: dict[str, str], cores: int | None = None) -> dict:
+    """Run ``body`` (Python source, with ``variables`` defined) in a new interpreter, on the first
+    ``cores`` processors if given; return its seconds, ``rows`` if it sets them, and its peak RSS
+    in MB (``peak_mb``)."""
+    # VmHWM (peak resident memory) starts afresh at exec, unlike ru_maxrss, which a child
+    # inherits from the process that started it.
+    # Pinning happens before duckdb is imported, so its thread pool is sized to what it may use.
+    pin = f"import os\nos.sched_setaffinity(0, range({cores}))\n" if cores else ""
+    code = (
+        pin + "import time, json\n"
+        + "".join(f"{variable} = {value!r}\n" for variable, value in variables.items())
+        + "t0 = time.perf_counter()\n"
+        + body
+        + "\nelapsed = time.perf_counter() - t0\n"
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
+        "print(json.dumps({'seconds': elapsed, 'rows': globals().get('rows'), 'peak_mb': int(hwm) / 1024}))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if run.returncode:
+        raise SystemExit(f"the {name} run failed:\n{run.stderr}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
 def measure(name: str, file: Path, workdir: Path, source: str, cores: int | None = None) -> dict:
     """Run one worker in a fresh process (on the first ``cores`` processors if given); return
     seconds, rows and peak RSS in MB."""
@@ -129,21 +152,8 @@ def measure(name: str, file: Path, workdir: Path, source: str, cores: int | None
     # Every round starts from no store at all (a second ingest would only find the file in).
     for leftover in (db, db.with_suffix(".duckdb.wal")):
         leftover.unlink(missing_ok=True)
-    # VmHWM (peak resident memory) starts afresh at exec, unlike ru_maxrss, which a child
-    # inherits from the process that started it.
-    # Pinning happens before duckdb is imported, so its thread pool is sized to what it may use.
-    pin = f"import os\nos.sched_setaffinity(0, range({cores}))\n" if cores else ""
-    code = (
-        pin + "import time, json\n"
-        f"FILE = {str(file)!r}\nDB = {str(db)!r}\nKIND = {source!r}\n"
-        "t0 = time.perf_counter()\n"
-        + (WORKERS | PARSERS)[name]
-        + "\nelapsed = time.perf_counter() - t0\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(json.dumps({'seconds': elapsed, 'rows': rows, 'peak_mb': int(hwm) / 1024}))\n"
-    )
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
+    variables = {"FILE": str(file), "DB": str(db), "KIND": source}
+    return run_in_fresh_process(name, (WORKERS | PARSERS)[name], variables, cores)
 
 
 def main() -> None:
