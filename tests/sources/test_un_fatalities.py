@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pandas as pd
@@ -13,6 +12,7 @@ from bluehelmet.data import bundled
 from bluehelmet.errors import MissingColumnsError
 from bluehelmet.sources import detect_kind
 from bluehelmet.sources.un_fatalities import read_un_fatalities
+from csv_rows import read_rows, write_rows
 
 FATALITIES = "un_peacekeeping_fatalities/DPPADPOSS-FATALITIES.csv"
 
@@ -89,19 +89,11 @@ def test_detected_from_header_and_reingest_changes_nothing(store, data, cli, tmp
 
 
 def _rows(data, n):
-    with open(data(FATALITIES), encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    return rows[0], rows[1 : n + 1]
+    return read_rows(data(FATALITIES), n)
 
 
 def _write(tmp_path, header, rows, name="fatalities.csv"):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path = tmp_path / name
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+    return write_rows(tmp_path / name, header, rows)
 
 
 def test_bad_rows_are_quarantined_with_reasons(store, data, tmp_path):
