@@ -20,7 +20,7 @@ from bluehelmet.errors import MissingColumnsError
 from bluehelmet.sources.acled import read_acled
 from bluehelmet.sources.acled_taxonomy import EVENT_TYPES
 from bluehelmet.sources.dates import date_sql
-from csv_rows import read_rows, write_rows
+from csv_rows import csv_text, read_rows, write_rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acled"
 DYADIC = FIXTURES / "mali_dyadic_2023.csv"
@@ -181,6 +181,25 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     assert q.loc[14, "value"] == "-3.450, 14.333"
     # The other Dourou event, with the coordinates the swapped row reverses, is kept.
     assert set(_events(store).index) == {"MLI1001", "MLI1005", "MLI1008", "MLI1009", "MLI1010", "MLI1011"}
+
+
+def test_a_stray_latin1_byte_quarantines_its_row_with_the_byte_kept(store, tmp_path):
+    # Notes written in French (UTF-8), one of them pasted in from a Windows export (Latin-1).
+    header, rows = read_rows(DYADIC)
+    notes = header.index("notes")
+    for row in rows:
+        row[notes] = "Le 8 janvier, des éléments armés ont attaqué le marché à Ségou. " + row[notes]
+    rows[4][notes] = rows[4][notes].replace("Ségou", "<stray>", 1)
+    text = csv_text(header, rows).encode("utf-8").replace(b"<stray>", b"S\xe9gou")
+    path = tmp_path / "notes_fr.csv"
+    path.write_bytes(text)
+    report = bluehelmet.ingest(store, path, "acled")
+    assert (report.rows_in, report.stored, report.rejected) == (len(rows), len(rows) - 1, 1)
+    q = store.quarantine(report.batch_id)
+    assert q["row_number"].tolist() == [6] and q["column_name"][0] == "notes"
+    assert q["value"][0] == rows[4][notes].replace("<stray>", "S\\xe9gou")
+    assert q["raw"][0].startswith(rows[4][0] + ",") and "S\\xe9gou" in q["raw"][0]
+    assert all("Ségou" in note for note in _events(store)["notes"])
 
 
 def test_hxl_row_under_the_header_is_skipped(store, tmp_path):

@@ -301,5 +301,32 @@ def test_a_stray_latin1_byte_quarantines_its_row_only(store, data, tmp_path):
     q = store.quarantine(report.batch_id)
     assert q["row_number"].tolist() == [victim + 2]  # as a spreadsheet numbers rows: header = 1
     assert "not valid UTF-8" in q["reason"][0] and q["raw"][0].startswith(rows[victim][0] + ",")
+    # The stray byte itself is kept, as an escape, in the field that holds it and in the line.
+    assert q["column_name"][0] == "relid"
+    assert q["value"][0] == rows[victim][relid].replace("SYR-", "SYR\\xe9-", 1)
+    assert "SYR\\xe9-" in q["raw"][0]
     # The other rows keep their accents (read as Latin-1, 'é' would become 'Ã©').
     assert "Bas-Uélé province" in set(store.events()["admin1_name"])
+
+
+def test_a_stray_byte_inside_a_multiline_field_is_kept_with_its_whole_record(store, data, tmp_path):
+    # The byte sits on the second line of a quoted source_article, after every other record that
+    # span lines, in a gzip file: the record is read back whole from where the parser found it.
+    header, rows = read_rows(data(SAMPLE))
+    article = header.index("source_article")
+    spanning = [i for i, r in enumerate(rows) if "\n" in r[article]]
+    victim = spanning[-1]
+    original = rows[victim][article]
+    rows[victim][article] = original.replace("\n", "\n<stray>", 1)
+    text = csv_text(header, rows).encode("utf-8")
+    assert text.count(b"<stray>") == 1
+    path = tmp_path / "ged231_mixed.csv.gz"
+    path.write_bytes(gzip.compress(text.replace(b"<stray>", b"\xe9")))  # a Latin-1 'é'
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.rows_in, report.stored, report.rejected) == (1000, 999, 1)
+    q = store.quarantine(report.batch_id)
+    assert q["row_number"].tolist() == [victim + 2]
+    escaped = original.replace("\n", "\n\\xe9", 1)
+    assert (q["column_name"][0], q["value"][0]) == ("source_article", escaped)
+    spoiled_row = rows[victim][:article] + [escaped] + rows[victim][article + 1 :]
+    assert q["raw"][0] == csv_text(header, [spoiled_row]).split("\n", 1)[1].removesuffix("\n")

@@ -8,7 +8,9 @@ DuckDB's CSV reader, so a million-row file loads in seconds.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 1 << 20
+_MAX_RECORD_BYTES = 2_000_000  # DuckDB's default max_line_size
 
 
 @dataclass
@@ -43,12 +46,17 @@ class DelimitedFile:
     rejects: pa.Table  # rows the CSV parser itself could not split into the header's columns
     rows_in: int
     scratch: tempfile.TemporaryDirectory | None = None  # a workbook's sheet as CSV, for a view
+    text_path: Path | None = None  # the text the parser read: path itself, or a sheet's CSV
 
     def close(self) -> None:
         """Remove the CSV written from a workbook for a streaming view (once the view is read)."""
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None
+
+    def rejects_after_pass(self, con: duckdb.DuckDBPyConnection) -> pa.Table:
+        """The parser's rejects of a streaming view, once the reader's pass is over."""
+        return parser_rejects(con, len(self.header), _utf8_source(self.text_path, self.encoding), self.delimiter)
 
     def read_result(
         self, kind: str, table: str, records, row_rejects: pa.Table, release: str | None, deleted_uids: list[str] | None = None
@@ -226,38 +234,121 @@ def _load_text(
         # keeps the file's order (DuckDB preserves insertion order) and numbers rows by position
         # afterwards (:func:`row_number_sql`).
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT {select} FROM {source}")
-        return DelimitedFile(path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1)
+        return DelimitedFile(
+            path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1, text_path=text_path
+        )
     # _row is the row number a spreadsheet shows (header = 1).
     select += ", row_number() OVER () + 1 AS _row"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
-    rejects = parser_rejects(con, len(header))
+    rejects = parser_rejects(con, len(header), _utf8_source(text_path, encoding), delimiter)
     if rejects.num_rows:
         con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(rejects, '_row - 1')}")
     n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
-    return DelimitedFile(path, relation, header, delimiter, encoding, rejects, n_kept + rejects.num_rows)
+    return DelimitedFile(
+        path, relation, header, delimiter, encoding, rejects, n_kept + rejects.num_rows, text_path=text_path
+    )
 
 
-def parser_rejects(con: duckdb.DuckDBPyConnection, n_columns: int) -> pa.Table:
+def _utf8_source(text_path: Path | None, encoding: str) -> Path | None:
+    """The file to read rejected rows back from: only UTF-8 text has rows rejected as not UTF-8."""
+    return text_path if encoding == "utf-8" else None
+
+
+def parser_rejects(
+    con: duckdb.DuckDBPyConnection, n_columns: int, source: Path | None = None, delimiter: str = ","
+) -> pa.Table:
     """Rows the CSV parser could not split, once the file has been read through.
 
     DuckDB logs one error per missing column of a short line: one row in, one reject out.
+    ``source`` is the UTF-8 text file the parser read, split by ``delimiter``: a row it rejects
+    as not UTF-8 is read back from it, so quarantine keeps the stray bytes (as ``\\xe9``
+    escapes) where DuckDB's copy of the line has lost them (see :func:`raw_records`), and the
+    value is then the field that holds them.
     """
     rejects = con.sql(
         "SELECT line::BIGINT AS row_number, first(column_name ORDER BY column_idx) AS column_name, "
         "first(csv_line) AS value, first(error_message ORDER BY column_idx) AS reason, "
-        "first(csv_line) AS raw, first(error_type ORDER BY column_idx) AS error_type "
+        "first(csv_line) AS raw, first(error_type ORDER BY column_idx) AS error_type, "
+        "first(line_byte_position)::BIGINT AS line_start, min(column_idx)::BIGINT AS column_idx "
         "FROM temp.csv_rejects GROUP BY line ORDER BY line"
     ).to_arrow_table()
-    reasons = [
-        "the row is not valid UTF-8 like the rest of the file (a stray byte of another encoding)"
-        if error == "INVALID ENCODING" else f"row cannot be split into the header's {n_columns} columns ({m})"
-        for m, error in zip(rejects.column("reason").to_pylist(), rejects.column("error_type").to_pylist())
-    ]
-    rejects = rejects.drop_columns(["error_type"])
-    return rejects.set_column(3, "reason", pa.array(reasons, pa.string())).cast(REJECT_SCHEMA)
+    columns = {c: rejects.column(c).to_pylist() for c in ("reason", "error_type", "raw", "line_start", "column_idx")}
+    undecodable = [i for i, error in enumerate(columns["error_type"]) if error == "INVALID ENCODING"]
+    recovered = dict(zip(undecodable, raw_records(source, [(columns["line_start"][i], columns["raw"][i]) for i in undecodable])))
+    reasons, values, raws = [], [], []
+    for i, (message, line, column) in enumerate(zip(columns["reason"], columns["raw"], columns["column_idx"])):
+        if i not in recovered:
+            reasons.append(f"row cannot be split into the header's {n_columns} columns ({message})")
+            values.append(line)
+            raws.append(line)
+            continue
+        record = recovered[i]
+        reasons.append(
+            "the row is not valid UTF-8 like the rest of the file (a stray byte of another encoding"
+            + ("; kept as \\x escapes)" if record else ")")
+        )
+        values.append(_field(record, delimiter, column) if record else line)
+        raws.append(record or line)
+    rejects = rejects.drop_columns(["error_type", "line_start", "column_idx"])
+    rejects = rejects.set_column(2, "value", pa.array(values, pa.string()))
+    rejects = rejects.set_column(3, "reason", pa.array(reasons, pa.string()))
+    return rejects.set_column(4, "raw", pa.array(raws, pa.string())).cast(REJECT_SCHEMA)
+
+
+def _field(record: str, delimiter: str, column_idx: int | None) -> str:
+    """The ``column_idx``-th field (DuckDB counts from 1) of one CSV record; the record if none."""
+    fields = next(csv.reader(io.StringIO(record), delimiter=delimiter), [])
+    if column_idx is None or not 1 <= column_idx <= len(fields):
+        return record
+    return fields[column_idx - 1]
+
+
+def raw_records(path: Path | None, rejected: list[tuple[int | None, str]]) -> list[str | None]:
+    """The records of ``path`` that DuckDB rejected as not UTF-8, their stray bytes as escapes.
+
+    ``rejected`` holds, in file order, the byte offset DuckDB logged for each record (counted
+    from 1 in the versions seen) and its copy of the line, in which each stray byte, and
+    sometimes the character after it, became '?'. Each record is read back from the file at
+    that offset and checked against the copy: None where the two do not agree (or there is no
+    file), so the caller keeps DuckDB's copy. The file is opened once and read forwards, which
+    a gzip file needs to stay one pass.
+    """
+    if path is None or not rejected:
+        return [None] * len(rejected)
+    found: list[str | None] = []
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as handle:
+        for line_start, parsed_line in rejected:
+            found.append(None)
+            known = parsed_line.split("?", 1)[0]  # the part before the first lost byte is exact
+            for offset in (line_start - 1, line_start) if line_start else ():
+                handle.seek(offset)
+                record = _one_record(handle)
+                if record.startswith(known) and record.count("\n") == parsed_line.count("\n"):
+                    found[-1] = record
+                    break
+    return found
+
+
+def _one_record(handle) -> str:
+    """The CSV record starting at the handle's position, undecodable bytes as ``\\xNN``.
+
+    A record ends at a line break outside quotes, so lines are added while a quote is open;
+    a record longer than DuckDB's own line limit is not one it could have read.
+    """
+    record, size = "", 0
+    while size < _MAX_RECORD_BYTES:
+        line = handle.readline(_MAX_RECORD_BYTES)
+        if not line:
+            break
+        size += len(line)
+        record += line.decode("utf-8", errors="backslashreplace")
+        if record.count('"') % 2 == 0:
+            break
+    return record.rstrip("\r\n")
 
 
 def drop_parser_rejects(con: duckdb.DuckDBPyConnection) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pyarrow as pa
@@ -41,7 +42,7 @@ from bluehelmet.sources.base import (
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, parser_rejects as read_parser_rejects, row_number_sql
+from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
 # Source column -> the name used below, for names that changed across releases or variants.
@@ -130,7 +131,8 @@ def read_ged_csv(path: str | Path, *, release: str | None = None, candidate: boo
         )
         try:
             return events_from_staging(
-                con, path, loaded.header, kind=kind, source=kind, release=release, folder=folder
+                con, path, loaded.header, kind=kind, source=kind, release=release, folder=folder,
+                parser_rejects=loaded.rejects_after_pass,
             )
         finally:
             loaded.close()
@@ -165,7 +167,7 @@ def stream_ged_csv(path: str | Path, *, release: str | None = None, candidate: b
         drop_parser_rejects(con)
 
     return StreamedRead(
-        kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: read_parser_rejects(con, len(opened[-1].header)), cleanup=cleanup,
+        kind=kind, table="events", release=release, prepare=prepare, parser_rejects=lambda con: opened[-1].rejects_after_pass(con), cleanup=cleanup,
     )
 
 
@@ -231,8 +233,8 @@ def events_from_staging(
     source: str,
     release: str | None,
     folder: tempfile.TemporaryDirectory | None = None,
+    parser_rejects: pa.Table | Callable[[duckdb.DuckDBPyConnection], pa.Table],
     rows_in: int | None = None,
-    parser_rejects: pa.Table | None = None,
 ) -> ReadResult:
     """Map the GED columns held in the relation ``staging`` to canonical events.
 
@@ -249,10 +251,13 @@ def events_from_staging(
     source:
         The canonical ``source`` of the events (``ucdp-ged`` or ``ucdp-candidate``): the same
         events read from a CSV or from the API are the same rows.
-    rows_in, parser_rejects:
-        For a staging table loaded beforehand: its records (including those the loader
-        rejected) and the loader's rejects. For a streaming CSV view leave them None: they are
-        counted during the pass and read from the CSV parser afterwards.
+    parser_rejects:
+        The rows the loader rejected: a table for a staging table loaded beforehand, or for a
+        streaming CSV view the function that reads them from the CSV parser after the pass
+        (:meth:`DelimitedFile.rejects_after_pass`).
+    rows_in:
+        For a staging table loaded beforehand, its records (including those the loader
+        rejected); for a streaming view leave it None: the records are counted in the pass.
     """
     folder = folder or tempfile.TemporaryDirectory(prefix="bluehelmet-ged-")
     # A staging table loaded beforehand carries _row; a streaming CSV view does not, and its
@@ -266,8 +271,8 @@ def events_from_staging(
         total = con.execute(f"COPY ({query}) TO {sql_literal(str(spill))} (FORMAT parquet, ROW_GROUP_SIZE 122880)").fetchall()[0][0]
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
-    if parser_rejects is None:
-        parser_rejects = read_parser_rejects(con, len(header))
+    if callable(parser_rejects):
+        parser_rejects = parser_rejects(con)
     # Rows the parser skipped shift the numbers of the rows after them.
     records = SpilledRecords(spill, 0, folder, row_sql=None if numbered else row_number_sql(parser_rejects))
     codes = con.sql(
