@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from csv_rows import read_rows
 
 SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
 
@@ -217,6 +218,62 @@ def test_a_geoparquet_file_is_written_from_the_store_with_the_same_rows(cli, dat
     assert cli("--db", db, "events", "--country", "XYZ", "--format", "parquet", "--out", empty).exit_code == 0
     none = gpd.read_parquet(empty)
     assert len(none) == 0 and list(none.columns) == list(a.columns) and none.crs.to_epsg() == 4326
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+def test_json_and_geojson_files_are_written_from_the_store_with_the_same_events(cli, data, tmp_path):
+    """--format json|geojson --out FILE: DuckDB writes the objects; they hold what standard
+    output (the DataFrame route) shows, timestamps in ISO 8601 to the microsecond, and an event
+    without coordinates is a feature with a null geometry in both."""
+
+    db = tmp_path / "s.duckdb"
+    cli("--db", db, "ingest", data(SAMPLE))
+    sheet = tmp_path / "unplaced.json"
+    sheet.write_text(json.dumps([{"ref": "U-1", "date": "2023-05-02", "place": "somewhere near Ménaka", "killed": 2}]))
+    (tmp_path / "unplaced.yaml").write_text("country: MLI\ncolumns:\n  id: ref\n  date: date\n  location: place\n  killed: killed\n")
+    assert cli("--db", db, "ingest", sheet, "--map", tmp_path / "unplaced.yaml").exit_code == 0
+    import bluehelmet
+
+    with bluehelmet.open(db) as store:  # microseconds ending in 0, which DuckDB would shorten
+        store.con.execute("UPDATE events SET updated_at = TIMESTAMP '2026-11-21 18:41:36.75608' WHERE source_id = '15321'")
+
+    def assert_same_events(written: list[dict], shown: list[dict]) -> None:
+        assert len(written) == len(shown) == 1001
+        for w, s in zip(written, shown):
+            assert w == s and list(w) == list(s), w["uid"]
+
+    out = tmp_path / "events.json"
+    assert cli("--db", db, "events", "--format", "json", "--out", out).exit_code == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    oldest = written[-1]  # the sample's earliest event, id 15321, on 1989-01-07
+    assert (oldest["source_id"], oldest["date_start"], oldest["updated_at"]) == ("15321", "1989-01-07", "2026-11-21T18:41:36.756080")
+    assert_same_events(written, json.loads(cli("--db", db, "events", "--format", "json").stdout))
+    unplaced = next(e for e in written if e["source_id"] == "U-1")
+    assert unplaced["location_name"] == "somewhere near Ménaka" and unplaced["deaths_best"] == 2
+    # Native columns stay JSON text, as on standard output and in CSV.
+    header, rows = read_rows(data(SAMPLE))
+    relid = next(r[header.index("relid")] for r in rows if r[0] == "15321")
+    assert isinstance(oldest["native"], str) and json.loads(oldest["native"])["relid"] == relid
+
+    out = tmp_path / "events.geojson"
+    assert cli("--db", db, "events", "--format", "geojson", "--out", out).exit_code == 0
+    written = json.loads(out.read_text(encoding="utf-8"), parse_constant=_not_json)
+    # Strict JSON: Python's parser would take the NaN an empty point is written with.
+    shown = json.loads(cli("--db", db, "events", "--format", "geojson").stdout, parse_constant=_not_json)
+    assert written["type"] == shown["type"] == "FeatureCollection"
+    assert [f["geometry"] for f in written["features"]] == [f["geometry"] for f in shown["features"]]
+    assert_same_events([f["properties"] for f in written["features"]], [f["properties"] for f in shown["features"]])
+    by_id = {f["properties"]["source_id"]: f for f in written["features"]}
+    assert by_id["U-1"]["geometry"] is None
+    for row in rows[:50]:  # longitude first, as RFC 7946 orders them
+        point = [float(row[header.index("longitude")]), float(row[header.index("latitude")])]
+        assert by_id[row[0]]["geometry"] == {"type": "Point", "coordinates": point}
+    empty = tmp_path / "none.geojson"
+    assert cli("--db", db, "events", "--country", "XYZ", "--format", "geojson", "--out", empty).exit_code == 0
+    assert json.loads(empty.read_text()) == {"type": "FeatureCollection", "features": []}
 
 
 def test_db_after_the_command_is_taken_as_the_global_option(cli, data, tmp_path):

@@ -1,11 +1,13 @@
-"""Events written from the store straight to a file (CSV, HXL or GeoParquet), without a DataFrame.
+"""Events written from the store straight to a file (CSV, HXL, JSON, GeoJSON or GeoParquet),
+without a DataFrame.
 
 DuckDB reads the events under a memory cap. For CSV and HXL it writes the rows itself and
 Python adds only the header (and the hashtag row) with the byte-order mark that Excel needs;
-for GeoParquet the rows pass through in Arrow batches, each given its point geometry. A million
-events to CSV take about 21 s and 2 GB this way, against 95 s and 8 GB through pandas
-(`bench/RESULTS.md`). The files hold what the DataFrame route writes (`exports/frames.py`),
-but for booleans in CSV, written ``true``/``false``.
+for JSON and GeoJSON DuckDB writes the objects (one event per line) and Python wraps GeoJSON's
+features in their collection; for GeoParquet the rows pass through in Arrow batches, each given
+its point geometry. A million events to CSV take about 21 s and 2 GB this way, against 95 s and
+8 GB through pandas (`bench/RESULTS.md`). The files hold what the DataFrame route writes
+(`exports/frames.py`), but for booleans in CSV, written ``true``/``false``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports.frames import HXL_TAGS
+from bluehelmet.sources.base import sql_literal
 from bluehelmet.store import EventFilter, Store
 
 # What the export may hold in memory; the sort of a big store spills to disk beyond it. At 1 GB
@@ -24,8 +27,12 @@ from bluehelmet.store import EventFilter, Store
 # block: one run in six in bench/export.py.
 EXPORT_MEMORY_LIMIT = "2GB"
 
-FILE_FORMATS = ("csv", "hxl", "parquet")
+FILE_FORMATS = ("csv", "hxl", "json", "geojson", "parquet")
 _BATCH_ROWS = 100_000
+# Microseconds always in six digits, as pandas writes them (DuckDB drops trailing zeros); JSON
+# takes ISO 8601's "T" between day and time, which JavaScript's Date needs.
+_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+_JSON_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%f"
 
 
 def write_events_file(
@@ -34,10 +41,12 @@ def write_events_file(
     """Write the events ``filter`` selects, newest first, to ``path`` as ``fmt``.
 
     ``csv``: UTF-8 with a byte-order mark and one header row; ``hxl``: the same with a row of
-    HXL hashtags under the header; ``parquet``: GeoParquet 1.0 with a point geometry
-    (EPSG:4326) from each event's coordinates, empty where it has none. The file is assembled
-    beside ``path`` and moved there when complete, so a failed export leaves an earlier file at
-    ``path`` as it was.
+    HXL hashtags under the header; ``json``: an array of objects, one per event; ``geojson``: a
+    FeatureCollection of points (RFC 7946: longitude, latitude), an event without coordinates
+    with a null geometry; ``parquet``: GeoParquet 1.0 with a point geometry (EPSG:4326) from
+    each event's coordinates, empty where it has none. The file is assembled beside ``path``
+    and moved there when complete, so a failed export leaves an earlier file at ``path`` as it
+    was.
     """
     if fmt not in FILE_FORMATS:
         raise InvalidRequestError(f"cannot write events straight to a {fmt!r} file; choose one of {', '.join(FILE_FORMATS)}")
@@ -45,11 +54,13 @@ def write_events_file(
     whole = path.with_name(path.name + ".part")
     try:
         with store.memory_capped(EXPORT_MEMORY_LIMIT):
-            relation = store.events_relation(filter, limit=limit)
-            if fmt == "parquet":
-                _write_geoparquet(relation, whole)
+            if fmt in ("json", "geojson"):
+                query, params = store.events_query(filter, limit=limit)
+                _write_json(store.con, query, params, whole, geojson=fmt == "geojson")
+            elif fmt == "parquet":
+                _write_geoparquet(store.events_relation(filter, limit=limit), whole)
             else:
-                _write_delimited(relation, whole, hxl=fmt == "hxl")
+                _write_delimited(store.events_relation(filter, limit=limit), whole, hxl=fmt == "hxl")
         # Only a complete file replaces what was at ``path``.
         whole.replace(path)
     finally:
@@ -59,8 +70,7 @@ def write_events_file(
 def _write_delimited(relation, path: Path, *, hxl: bool) -> None:
     body = path.with_name(path.name + ".rows")
     try:
-        # Microseconds always in six digits, as pandas writes them (DuckDB drops trailing zeros).
-        relation.write_csv(str(body), header=False, timestamp_format="%Y-%m-%d %H:%M:%S.%f")
+        relation.write_csv(str(body), header=False, timestamp_format=_TIMESTAMP_FORMAT)
         with path.open("w", encoding="utf-8-sig", newline="") as out:
             heading = csv.writer(out, lineterminator="\n")
             heading.writerow(relation.columns)
@@ -70,6 +80,45 @@ def _write_delimited(relation, path: Path, *, hxl: bool) -> None:
             shutil.copyfileobj(rows, out, length=16 * 1024 * 1024)
     finally:
         body.unlink(missing_ok=True)
+
+
+def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> None:
+    columns = con.sql(query, params=params)
+    # An event's native columns are JSON text in the store; they stay a string, as in every
+    # other format, rather than becoming nested objects in this one.
+    values = [
+        f"{_quoted(name)}::VARCHAR" if str(kind) == "JSON" else _quoted(name)
+        for name, kind in zip(columns.columns, columns.types)
+    ]
+    if geojson:
+        properties = ", ".join(f"{_quoted(name)} := {value}" for name, value in zip(columns.columns, values))
+        select = (
+            f"SELECT 'Feature' AS type, struct_pack({properties}) AS properties, "
+            "CASE WHEN longitude IS NULL OR latitude IS NULL THEN NULL "
+            "ELSE {'type': 'Point', 'coordinates': [longitude, latitude]} END AS geometry "
+            f"FROM ({query})"
+        )
+    else:
+        select = f"SELECT {', '.join(f'{v} AS {_quoted(n)}' for n, v in zip(columns.columns, values))} FROM ({query})"
+    target = path.with_name(path.name + ".features") if geojson else path
+    try:
+        con.execute(
+            f"COPY ({select}) TO {sql_literal(str(target))} "
+            f"(FORMAT json, ARRAY true, TIMESTAMPFORMAT {sql_literal(_JSON_TIMESTAMP_FORMAT)})",
+            params,
+        )
+        if geojson:
+            with path.open("wb") as out, target.open("rb") as features:
+                out.write(b'{"type": "FeatureCollection", "features": ')
+                shutil.copyfileobj(features, out, length=16 * 1024 * 1024)
+                out.write(b"}\n")
+    finally:
+        if geojson:
+            target.unlink(missing_ok=True)
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _geo_metadata() -> bytes:

@@ -88,8 +88,19 @@ def _calendar_dates(frame: pd.DataFrame, *, as_text: bool) -> pd.DataFrame:
 
 
 def _jsonable(frame: pd.DataFrame) -> list[dict]:
-    text = frame.to_json(orient="records", date_format="iso", force_ascii=False, default_handler=str)
+    # Timestamps to the microsecond, as the store keeps them and every other format writes them.
+    text = frame.to_json(orient="records", date_format="iso", date_unit="us", force_ascii=False, default_handler=str)
     return json.loads(text)
+
+
+def _property_text(value: object) -> str | None:
+    """A GeoJSON property of a text or timestamp column: missing as null, timestamps in ISO 8601
+    to the microsecond (as JSON gives them), anything else as its text."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat(timespec="microseconds")
+    return str(value)
 
 
 def _points(frame: pd.DataFrame):
@@ -99,6 +110,9 @@ def _points(frame: pd.DataFrame):
         return frame
     if {"latitude", "longitude"} <= set(frame.columns):
         geometry = gpd.points_from_xy(frame["longitude"], frame["latitude"], crs="EPSG:4326")
+        # A row without coordinates has no geometry (GeoJSON's null), not a point at NaN,
+        # which GeoJSON would write as [NaN, NaN]: not JSON.
+        geometry[(frame["latitude"].isna() | frame["longitude"].isna()).to_numpy()] = None
         return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     return None
 
@@ -145,7 +159,7 @@ def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
             if column != geo.geometry.name and (
                 pd.api.types.is_datetime64_any_dtype(geo[column]) or geo[column].dtype == object
             ):
-                geo[column] = geo[column].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                geo[column] = geo[column].map(_property_text)
         return geo.to_json(na="null", drop_id=True, ensure_ascii=False) + "\n"
     if fmt == "hxl":
         tags = [HXL_TAGS.get(c, "") for c in frame.columns]

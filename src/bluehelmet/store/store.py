@@ -244,16 +244,20 @@ class Store:
 
         >>> store.events(country="MLI", category="one_sided", start="2018-01-01")  # doctest: +SKIP
         """
-        query, params = self._events_query(filter or EventFilter(**filters), columns, limit)
+        query, params = self.events_query(filter or EventFilter(**filters), columns=columns, limit=limit)
         return self.con.execute(query, params).df()
 
     def events_relation(self, filter: EventFilter | None = None, *, limit: int | None = None, **filters: Any):
         """The same events as :meth:`events`, as a DuckDB relation: rows stay in the store until
         read, so that a million of them can be written to a file without a DataFrame."""
-        query, params = self._events_query(filter or EventFilter(**filters), None, limit)
+        query, params = self.events_query(filter or EventFilter(**filters), limit=limit)
         return self.con.sql(query, params=params)
 
-    def _events_query(self, filter: EventFilter, columns: list[str] | None, limit: int | None) -> tuple[str, list[Any]]:
+    def events_query(
+        self, filter: EventFilter, *, columns: list[str] | None = None, limit: int | None = None
+    ) -> tuple[str, list[Any]]:
+        """The SQL (with its parameters) that selects the events of :meth:`events`, newest first:
+        for work the store's relation API cannot express, such as a ``COPY`` to a file."""
         if limit is not None and limit < 0:
             raise InvalidRequestError(f"--limit {limit} is negative: give the number of events wanted")
         where, params = self._events_where(filter)
