@@ -20,6 +20,7 @@ from bluehelmet.errors import InputFileError
 from bluehelmet.sources.column_map import FIELDS
 from bluehelmet.sources.hxl_tags import TAG_FIELDS
 from bluehelmet.sources.incidents import read_incidents
+from csv_rows import csv_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "incidents"
 DOC = Path(__file__).parents[2] / "docs" / "ingest-incidents.md"
@@ -215,6 +216,33 @@ def test_bad_rows_are_quarantined(store, tmp_path):
     assert q.loc[7, "reason"] == "longitude out of range -180 to 180"
 
 
+def test_lowest_and_highest_counts_of_the_killed(store, tmp_path):
+    # A sheet with an estimate range, each column optional. A range that does not hold the
+    # count is stored as written, as the GED reader stores it: UCDP's own data has such events
+    # (Mali's ucdp:13123 in the bundled GED 21.1 has best 0, low 7, high 7).
+    header = ["Ref", "Date", "Tués", "Tués min", "Tués max"]
+    rows = [
+        ["R-1", "2023-01-04", "5", "3", "9"],
+        ["R-2", "2023-01-05", "4", "", ""],  # no range given: killed fills both
+        ["R-3", "2023-01-06", "0", "7", "7"],
+        ["R-4", "2023-01-07", "2", "-1", "x"],
+    ]
+    path = tmp_path / "range.csv"
+    path.write_text(csv_text(header, rows), encoding="utf-8")
+    (tmp_path / "range.yaml").write_text(
+        "source_name: range\ncolumns:\n  id: Ref\n  date: Date\n  killed: Tués\n"
+        "  killed_low: Tués min\n  killed_high: Tués max\n"
+    )
+    report = bluehelmet.ingest(store, path, "incidents", column_map=tmp_path / "range.yaml")
+    assert (report.rows_in, report.stored, report.rejected) == (4, 3, 1)
+    deaths = _events(store)[["deaths_best", "deaths_low", "deaths_high"]]
+    assert deaths.loc[["R-1", "R-2", "R-3"]].values.tolist() == [[5, 3, 9], [4, 4, 4], [0, 7, 7]]
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [5, "Tués min", "-1", "negative count of killed low"]
+    ]
+
+
 def test_map_naming_a_missing_column_is_a_clear_error(cli, tmp_path):
     bad_map = tmp_path / "wrong.yaml"
     bad_map.write_text((FIXTURES / "mopti_jmac.yaml").read_text().replace("killed: Killed", "killed: Tués"))
@@ -240,7 +268,8 @@ def test_sheet_without_map_or_tags_asks_for_a_map(tmp_path):
 
 def test_an_hxl_export_of_events_reads_back_as_incidents(cli, data, tmp_path):
     """``bluehelmet events --format hxl`` gives a sheet another mission can ingest with no map:
-    each event comes back with its date, place, sides, deaths, category and sensitivity."""
+    each event comes back with its dates, place, sides, deaths (best, low, high, civilians),
+    category, headline, sources and sensitivity."""
     first, second = tmp_path / "first.duckdb", tmp_path / "second.duckdb"
     cli("--db", first, "ingest", data("ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"))
     sheet = tmp_path / "mali_hxl.csv"
@@ -249,8 +278,9 @@ def test_an_hxl_export_of_events_reads_back_as_incidents(cli, data, tmp_path):
     assert result.exit_code == 0, result.stderr
     assert (result.json()["source_kind"], result.json()["stored"], result.json()["rejected"]) == ("incidents", 7, 0)
     compared = [
-        "date_start", "latitude", "longitude", "side_a", "side_b", "deaths_best", "deaths_civilians",
-        "violence_category", "sensitivity",
+        "date_start", "date_end", "latitude", "longitude", "location_name", "country_iso3", "admin1_name",
+        "admin2_name", "side_a", "side_b", "deaths_best", "deaths_low", "deaths_high", "deaths_civilians",
+        "violence_category", "headline", "sources", "sensitivity",
     ]
     with bluehelmet.open(first, read_only=True) as store:
         before = store.events(country="MLI").set_index("uid")[compared]

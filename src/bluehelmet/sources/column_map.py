@@ -45,7 +45,9 @@ FIELDS: dict[str, str] = {
     "admin2_pcode": "admin2_pcode",
     "perpetrator": "side_a: the alleged perpetrator, as written",
     "victim_group": "side_b: the victims' group or community",
-    "killed": "deaths_best/low/high",
+    "killed": "deaths_best (and deaths_low/high unless the two below are given)",
+    "killed_low": "deaths_low: the lowest count of the killed",
+    "killed_high": "deaths_high: the highest count of the killed",
     "civilians_killed": "deaths_civilians",
     "injured": "native.injured",
     "abducted": "native.abducted",
@@ -55,7 +57,7 @@ FIELDS: dict[str, str] = {
     "sources": "sources: who reported it",
     "sensitivity": "sensitivity, through values.sensitivity",
 }
-COUNT_FIELDS = ("killed", "civilians_killed", "injured", "abducted")
+COUNT_FIELDS = ("killed", "killed_low", "killed_high", "civilians_killed", "injured", "abducted")
 MAPPED_VALUES = {"category": VIOLENCE_CATEGORIES, "sensitivity": SENSITIVITY_LEVELS}
 
 

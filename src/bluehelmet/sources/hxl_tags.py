@@ -47,6 +47,8 @@ TAG_FIELDS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
         ("perpetrator", "#group", "name"),
         ("perpetrator", "#group", ""),
         ("civilians_killed", "#affected", "killed+civilians"),
+        ("killed_low", "#affected", "killed+min"),
+        ("killed_high", "#affected", "killed+max"),
         ("killed", "#affected", "killed"),
         ("killed", "#affected", "dead"),
         ("injured", "#affected", "injured"),
@@ -55,9 +57,12 @@ TAG_FIELDS: tuple[tuple[str, str, frozenset[str]], ...] = tuple(
         ("abducted", "#affected", "kidnapped"),
         ("category", "#event", "type"),
         ("category", "#event", "category"),
+        ("headline", "#description", "headline"),
         ("description", "#description", ""),
         ("description", "#event", "description"),
         ("description", "#narrative", ""),
+        # bluehelmet's export tags its source kind #meta+source and who reported #meta+sources.
+        ("sources", "#meta", "sources"),
         ("sources", "#meta", "source"),
         ("sensitivity", "#meta", "sensitivity"),
     )
