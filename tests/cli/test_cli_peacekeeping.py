@@ -69,6 +69,36 @@ def test_presence_commands(cli, un_store_path):
     assert events and all(r["position_source"] == "none" and r["distance_km"] is None for r in events)
 
 
+def test_every_table_goes_to_a_file_in_the_formats_analysts_open(cli, un_store_path, tmp_path):
+    import json
+
+    import pandas as pd
+
+    db = ("--db", un_store_path, "peacekeeping")
+    period = ("--country", "MLI", "--from", "2013-07-01", "--to", "2018-12-31")
+    for command in (("deadliest",), ("rates", "MINUSMA"), ("presence", "positions", "MINUSMA", "--by", "year"),
+                    ("presence", "summary", *period), ("presence", "gaps", *period, "--min-deaths", "1")):
+        out = tmp_path / f"{command[-1]}.csv"
+        assert cli(*db, *command, "--format", "csv", "--out", out).exit_code == 0, command
+        assert out.read_text(encoding="utf-8-sig") == cli(*db, *command, "--format", "csv").stdout.lstrip("\ufeff"), command
+        assert len(pd.read_csv(out)) > 0, command
+    # Events with their distance to the nearest position, as points for QGIS.
+    out = tmp_path / "distances.geojson"
+    assert cli(*db, "presence", "events", *period, "--format", "geojson", "--out", out).exit_code == 0
+    features = json.loads(out.read_text())["features"]
+    events = cli(*db, "presence", "events", *period, "--format", "json").json()
+    assert len(features) == len(events) > 100
+    for feature, event in zip(features, events):
+        assert feature["properties"] == event
+        assert feature["geometry"]["coordinates"] == [event["longitude"], event["latitude"]]
+    table = cli(*db, "presence", "events", *period).stdout
+    assert "latitude" not in table and "distance_km" in table
+    result = cli(*db, "deadliest", "--format", "parquet")
+    assert result.exit_code == 2 and "give --out FILE.parquet" in result.stderr
+    result = cli(*db, "trend", "MINUSMA", "--change", "2017-12-08", "--format", "hxl")
+    assert result.exit_code == 2 and "choose table, csv or json" in result.stderr
+
+
 def test_ct_risk_and_hrddp_workflows(cli, un_store_path, tmp_path):
     db = ("--db", un_store_path)
     bad = cli(*db, "peacekeeping", "ct-risk", "create", "MINUSMA", "--partner", "Zorgon Liberation Brigade", "--by", "A")

@@ -12,7 +12,11 @@ import typer
 from bluehelmet.cli.app import app, open_store
 from bluehelmet.exports import write_frame
 
-FORMAT_HELP = "table, csv or json (json: an array of objects, one per row)."
+FORMAT_HELP = (
+    "table, csv, json (an array of objects, one per row), hxl or parquet (with --out); "
+    "geojson for rows with coordinates."
+)
+OUT_HELP = "Write to a file instead of the terminal (CSV opens in Excel)."
 
 pk_app = typer.Typer(
     help=(
@@ -38,10 +42,7 @@ app.add_typer(pk_app, name="peacekeeping")
 
 
 def _out(frame: pd.DataFrame, fmt: str, title: str | None = None, out: Path | None = None) -> None:
-    if fmt not in ("table", "csv", "json"):
-        from bluehelmet.errors import InvalidRequestError
-
-        raise InvalidRequestError(f"unknown format {fmt!r}; choose table, csv or json")
+    """Every table of these commands, in any output format (write_frame says what a format needs)."""
     write_frame(frame, fmt, out, title=title)
 
 
@@ -58,7 +59,7 @@ def fatalities(
     start: Optional[str] = typer.Option(None, "--from", help="First incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
     end: Optional[str] = typer.Option(None, "--to", help="Last incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Peacekeeper fatalities counted by mission, year, month, incident, personnel or nationality.
 
@@ -81,6 +82,7 @@ def deadliest(
     incident: str = typer.Option("Malicious Act", help="Type of incident to rank by; 'all' for every cause."),
     top: int = typer.Option(10, help="How many missions to show."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Missions ranked by peacekeeper fatalities (by default: killed by malicious acts).
 
@@ -90,7 +92,7 @@ def deadliest(
 
     with open_store(ctx) as store:
         frame = deadliest_missions(store, None if incident.lower() == "all" else incident, top)
-    _out(frame, fmt, f"Deadliest UN missions ({incident})")
+    _out(frame, fmt, f"Deadliest UN missions ({incident})", out_path)
 
 
 @pk_app.command()
@@ -101,6 +103,7 @@ def rates(
     personnel: str = typer.Option("Military", help="Personnel counted in the numerator (Military matches a troop denominator; 'all' for everyone)."),
     troops_source: str = typer.Option("radpko", "--troops-source", help="radpko (1999-2019), geopko-v2.3 (1994-2024) or geopko-v1."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Fatalities per 1,000 deployed troops per year; years without troop figures say so.
 
@@ -110,7 +113,7 @@ def rates(
 
     with open_store(ctx) as store:
         frame = fatality_rates(store, mission, incident=incident, personnel=personnel, source=troops_source)
-    _out(frame, fmt, f"{mission.upper()}: fatalities per 1,000 troops")
+    _out(frame, fmt, f"{mission.upper()}: fatalities per 1,000 troops", out_path)
 
 
 @pk_app.command()
@@ -124,7 +127,7 @@ def trend(
     end: Optional[str] = typer.Option(None, "--to", help="Last month of the series (default: the mission's last fatality)."),
     exposure: str = typer.Option("months", help="months (fatalities per month) or troops (per troop-month; gaps are an error)."),
     troops_source: str = typer.Option("radpko", "--troops-source", help="With --exposure troops: radpko, geopko-v2.3 or geopko-v1."),
-    fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv (the two tables one after the other) or json (one object)."),
 ) -> None:
     """Rate ratio of monthly fatalities after/before a date (Poisson and negative binomial, 95% CI).
 
@@ -138,6 +141,10 @@ def trend(
     with open_store(ctx) as store:
         result = trend_test(store, mission, change, incident=None if (incident or "").lower() == "all" else incident,
                             personnel=personnel, start=start, end=end, exposure=exposure, troops_source=troops_source)
+    if fmt not in ("table", "csv", "json"):
+        from bluehelmet.errors import InvalidRequestError
+
+        raise InvalidRequestError(f"--format {fmt} does not fit a test result; choose table, csv or json")
     if fmt == "json":
         typer.echo(json.dumps(result.as_dict(), indent=1, default=str))
         return
@@ -156,6 +163,7 @@ def presence_positions(
     mission: str = typer.Argument(..., help="Mission acronym."),
     by: str = typer.Option("month", help="month (Geo-PKO v1 maps) or year (RADPKO bases)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """A mission's positions by month (Geo-PKO v1) or bases by year (RADPKO).
 
@@ -168,7 +176,7 @@ def presence_positions(
         raise InvalidRequestError(f"--by must be month or year, not {by!r}")
     with open_store(ctx) as store:
         frame = positions_by_month(store, mission) if by == "month" else bases_by_year(store, mission)
-    _out(frame, fmt, f"{mission.upper()} positions by {by}")
+    _out(frame, fmt, f"{mission.upper()} positions by {by}", out_path)
 
 
 def _distances(store, country, start, end, category, mission):
@@ -187,7 +195,7 @@ def presence_events(
     category: Optional[str] = typer.Option(None, help="Violence category, e.g. one_sided."),
     mission: Optional[str] = typer.Option(None, help="Only this mission's positions count."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Each event with the distance (km) to the nearest UN position in force in its month.
 
@@ -197,6 +205,8 @@ def presence_events(
         frame = _distances(store, country, start, end, category, mission)
     columns = ["uid", "date_start", "admin1_name", "admin2_name", "deaths_civilians", "distance_km",
                "nearest_mission", "nearest_location", "position_source"]
+    if fmt != "table":  # files and maps get each event's point (GeoJSON, GeoParquet open in QGIS)
+        columns[2:2] = ["latitude", "longitude"]
     frame = frame[columns].assign(distance_km=lambda f: f["distance_km"].round(2))
     _out(frame, fmt, f"{len(frame):,} events", out_path)
 
@@ -211,6 +221,7 @@ def presence_summary_command(
     mission: Optional[str] = typer.Option(None, help="Only this mission's positions count."),
     by: str = typer.Option("admin1_name,year", help="Grouping columns, comma-separated (admin1_name, admin2_name, year...)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Share of civilian deaths within 10, 25 and 50 km of a UN position, per area and period.
 
@@ -220,7 +231,7 @@ def presence_summary_command(
 
     with open_store(ctx) as store:
         frame = _distances(store, country, start, end, category, mission)
-    _out(presence_summary(frame, by=[b.strip() for b in by.split(",")]), fmt, "Civilian deaths near UN positions")
+    _out(presence_summary(frame, by=[b.strip() for b in by.split(",")]), fmt, "Civilian deaths near UN positions", out_path)
 
 
 @presence_app.command("gaps")
@@ -233,6 +244,7 @@ def presence_gaps(
     radius: float = typer.Option(50, help="No position within this many km of any of the area's events."),
     min_deaths: int = typer.Option(10, "--min-deaths", help="Civilian deaths an area must reach to be listed."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
 ) -> None:
     """Areas with high civilian harm and no UN presence nearby.
 
@@ -243,7 +255,7 @@ def presence_gaps(
     with open_store(ctx) as store:
         frame = _distances(store, country, start, end, None, None)
     _out(harm_without_presence(frame, by=[b.strip() for b in by.split(",")], radius_km=radius, min_deaths=min_deaths),
-         fmt, f"Civilian harm with no UN position within {radius:g} km")
+         fmt, f"Civilian harm with no UN position within {radius:g} km", out_path)
 
 
 # -- CT-association risks --------------------------------------------------------------------
