@@ -83,15 +83,14 @@ def _write_delimited(relation, path: Path, *, hxl: bool) -> None:
 
 
 def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> None:
-    columns = con.sql(query, params=params)
+    """DuckDB's COPY of the events ``query`` selects, as a JSON array or GeoJSON features."""
+    relation = con.sql(query, params=params)
+    names, kinds = relation.columns, relation.types
     # An event's native columns are JSON text in the store; they stay a string, as in every
     # other format, rather than becoming nested objects in this one.
-    values = [
-        f"{_quoted(name)}::VARCHAR" if str(kind) == "JSON" else _quoted(name)
-        for name, kind in zip(columns.columns, columns.types)
-    ]
+    values = [f"{_quoted(name)}::VARCHAR" if str(kind) == "JSON" else _quoted(name) for name, kind in zip(names, kinds)]
     if geojson:
-        properties = ", ".join(f"{_quoted(name)} := {value}" for name, value in zip(columns.columns, values))
+        properties = ", ".join(f"{_quoted(name)} := {value}" for name, value in zip(names, values))
         select = (
             f"SELECT 'Feature' AS type, struct_pack({properties}) AS properties, "
             "CASE WHEN longitude IS NULL OR latitude IS NULL THEN NULL "
@@ -99,7 +98,7 @@ def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> 
             f"FROM ({query})"
         )
     else:
-        select = f"SELECT {', '.join(f'{v} AS {_quoted(n)}' for n, v in zip(columns.columns, values))} FROM ({query})"
+        select = f"SELECT {', '.join(f'{v} AS {_quoted(n)}' for n, v in zip(names, values))} FROM ({query})"
     target = path.with_name(path.name + ".features") if geojson else path
     try:
         con.execute(
