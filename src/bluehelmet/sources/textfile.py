@@ -55,8 +55,11 @@ class DelimitedFile:
             self.scratch = None
 
     def rejects_after_pass(self, con: duckdb.DuckDBPyConnection) -> pa.Table:
-        """The parser's rejects of a streaming view, once the reader's pass is over."""
-        return parser_rejects(con, len(self.header), _utf8_source(self.text_path, self.encoding), self.delimiter)
+        """The parser's rejects, once the file has been read through (by the load, or by the
+        reader's pass over a streaming view)."""
+        # Only UTF-8 text has rows rejected as not UTF-8, to be read back from the file.
+        source = self.text_path if self.encoding == "utf-8" else None
+        return parser_rejects(con, len(self.header), source, self.delimiter)
 
     def read_result(
         self, kind: str, table: str, records, row_rejects: pa.Table, release: str | None, deleted_uids: list[str] | None = None
@@ -69,10 +72,14 @@ class DelimitedFile:
         )
 
 
+def open_bytes(path: Path):
+    """``path`` opened for reading bytes, decompressed if it is gzip (``.gz``)."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else open(path, "rb")
+
+
 def open_text_head(path: Path) -> bytes:
     """The first megabyte of a file, decompressed if it is gzip."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
+    with open_bytes(path) as handle:
         return handle.read(_SNIFF_BYTES)
 
 
@@ -229,32 +236,25 @@ def _load_text(
         raise MissingColumnsError(path, missing, header, kind)
 
     select = ", ".join(f'"{old}" AS "{renames.get(old, old)}"' for old in raw_header)
+    loaded = DelimitedFile(path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1, text_path=text_path)
     if not materialise:
         # No row number here: a window would force the whole pass onto one thread. The consumer
         # keeps the file's order (DuckDB preserves insertion order) and numbers rows by position
         # afterwards (:func:`row_number_sql`).
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT {select} FROM {source}")
-        return DelimitedFile(
-            path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1, text_path=text_path
-        )
+        return loaded
     # _row is the row number a spreadsheet shows (header = 1).
     select += ", row_number() OVER () + 1 AS _row"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
     except duckdb.Error as exc:
         raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
-    rejects = parser_rejects(con, len(header), _utf8_source(text_path, encoding), delimiter)
-    if rejects.num_rows:
-        con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(rejects, '_row - 1')}")
+    loaded.rejects = loaded.rejects_after_pass(con)
+    if loaded.rejects.num_rows:
+        con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(loaded.rejects, '_row - 1')}")
     n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
-    return DelimitedFile(
-        path, relation, header, delimiter, encoding, rejects, n_kept + rejects.num_rows, text_path=text_path
-    )
-
-
-def _utf8_source(text_path: Path | None, encoding: str) -> Path | None:
-    """The file to read rejected rows back from: only UTF-8 text has rows rejected as not UTF-8."""
-    return text_path if encoding == "utf-8" else None
+    loaded.rows_in = n_kept + loaded.rejects.num_rows
+    return loaded
 
 
 def parser_rejects(
@@ -319,8 +319,7 @@ def raw_records(path: Path | None, rejected: list[tuple[int | None, str]]) -> li
     if path is None or not rejected:
         return [None] * len(rejected)
     found: list[str | None] = []
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as handle:
+    with open_bytes(path) as handle:
         for line_start, parsed_line in rejected:
             found.append(None)
             known = parsed_line.split("?", 1)[0]  # the part before the first lost byte is exact
@@ -339,14 +338,15 @@ def _one_record(handle) -> str:
     A record ends at a line break outside quotes, so lines are added while a quote is open;
     a record longer than DuckDB's own line limit is not one it could have read.
     """
-    record, size = "", 0
+    record, size, quotes = "", 0, 0
     while size < _MAX_RECORD_BYTES:
         line = handle.readline(_MAX_RECORD_BYTES)
         if not line:
             break
         size += len(line)
+        quotes += line.count(b'"')
         record += line.decode("utf-8", errors="backslashreplace")
-        if record.count('"') % 2 == 0:
+        if quotes % 2 == 0:
             break
     return record.rstrip("\r\n")
 
