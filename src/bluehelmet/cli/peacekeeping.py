@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 
 from bluehelmet.cli.app import app, open_store
+from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
 FORMAT_HELP = (
@@ -142,8 +143,6 @@ def trend(
         result = trend_test(store, mission, change, incident=None if (incident or "").lower() == "all" else incident,
                             personnel=personnel, start=start, end=end, exposure=exposure, troops_source=troops_source)
     if fmt not in ("table", "csv", "json"):
-        from bluehelmet.errors import InvalidRequestError
-
         raise InvalidRequestError(f"--format {fmt} does not fit a test result; choose table, csv or json")
     if fmt == "json":
         typer.echo(json.dumps(result.as_dict(), indent=1, default=str))
@@ -170,7 +169,6 @@ def presence_positions(
     Example: bluehelmet peacekeeping presence positions MINUSMA --by year
     """
     from bluehelmet.analysis.presence import bases_by_year, positions_by_month
-    from bluehelmet.errors import InvalidRequestError
 
     if by not in ("month", "year"):
         raise InvalidRequestError(f"--by must be month or year, not {by!r}")
