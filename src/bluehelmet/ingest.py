@@ -23,6 +23,7 @@ import duckdb
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources import detect_kind, get_kind
+from bluehelmet.sources.archive import extracted, shown_name, table_in_zip
 from bluehelmet.sources.registry import SourceKind
 from bluehelmet.store.engine import IngestReport, apply_read_result, apply_streamed, file_sha256, previous_ingest
 from bluehelmet.store.store import Store
@@ -70,13 +71,15 @@ def ingest(
     store:
         An open store.
     path:
-        The file to read.
+        The file to read. A ``.zip`` holding one table (``ged251-csv.zip``) is read as that
+        table, recorded as ``ged251-csv.zip/GEDEvent_v25_1.csv``.
     kind:
         The source kind (``ucdp-ged``, ``acled``...); detected from the file when None.
     release:
         The source's release, when the file does not say it.
     progress:
-        Called with the name of each stage as it begins: ``reading`` then ``writing`` (or
+        Called with the name of each stage as it begins: ``unzipping`` for a zip, ``reading``
+        then ``writing`` (or
         ``reading and writing`` for big UCDP files, written as they are read), then each ingest
         step (``admin-units``, ``actors``). A million-row file takes tens of seconds.
 
@@ -90,18 +93,32 @@ def ingest(
         raise InputFileError(path, _folder_hint(path))
     if not path.is_file():
         raise InputFileError(path, "no such file")
-    source_kind = get_kind(kind) if kind else detect_kind(path)
     options = dict(reader_options)
     if release:
         options["release"] = release
+    stage = progress or _no_stage
+    # A zip holding one table (as UCDP publishes its releases) is ingested as that table.
+    member = None if kind and get_kind(kind).reads_zip else table_in_zip(path)
+    if member is None:
+        return _ingest_file(store, path, kind, options, stage, shown=str(path))
+    stage("unzipping")
+    with extracted(path, member) as table:
+        return _ingest_file(store, table, kind, options, stage, shown=shown_name(path, member))
+
+
+def _ingest_file(
+    store: Store, path: Path, kind: str | None, options: dict, stage: Callable[[str], None], *, shown: str
+) -> IngestReport:
+    """Ingest the file at ``path``, recorded in the batches and the report as ``shown``."""
+    source_kind = get_kind(kind) if kind else detect_kind(path)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        if _may_be_ingested(store, path, source_kind.name):
+        if _may_be_ingested(store, shown, path.stat().st_size, source_kind.name):
             # Most likely a re-run or a copy: hash first, and skip reading a file already in.
             hashing: Future = Future()
             hashing.set_result(file_sha256(path))
             earlier = previous_ingest(store.con, hashing.result(), source_kind.name)
             if earlier is not None:
-                earlier.file = str(path)
+                earlier.file = shown
                 return earlier
         else:
             # Hash the file while it is read (hashing a gigabyte takes about a second). No earlier
@@ -109,9 +126,9 @@ def ingest(
             # for a store whose batches predate recorded sizes.
             hashing = pool.submit(file_sha256, path)
         try:
-            return _read_and_write(store, path, source_kind, options, hashing, progress or _no_stage)
+            return _read_and_write(store, path, source_kind, options, hashing, stage, shown)
         except _AlreadyIngested as already:
-            already.report.file = str(path)
+            already.report.file = shown
             return already.report
 
 
@@ -124,11 +141,17 @@ class _AlreadyIngested(Exception):
 
 
 def _read_and_write(
-    store: Store, path: Path, source_kind: SourceKind, options: dict, hashing: Future, stage: Callable[[str], None]
+    store: Store,
+    path: Path,
+    source_kind: SourceKind,
+    options: dict,
+    hashing: Future,
+    stage: Callable[[str], None],
+    shown: str,
 ) -> IngestReport:
     """Read the file and write it in one transaction, undone if its hash shows it was in already.
 
-    ``stage(name)`` is called as each stage begins.
+    ``stage(name)`` is called as each stage begins; the batch records the file as ``shown``.
     """
 
     def check_not_ingested(con) -> str:
@@ -138,6 +161,7 @@ def _read_and_write(
             raise _AlreadyIngested(earlier)
         return sha256
 
+    size = path.stat().st_size
     if source_kind.stream:
         result = None
     else:
@@ -149,11 +173,14 @@ def _read_and_write(
             stage("reading and writing" if result is None else "writing")
             if result is None:
                 # Big files: the store reads the file and writes its rows in one pass.
-                report = apply_streamed(con, source_kind.stream(path, **options), path=path, sha256="")
+                read = source_kind.stream(path, **options)
+                report = apply_streamed(con, read, path=shown, file_bytes=size, sha256="")
                 report.sha256 = check_not_ingested(con)
                 con.execute("UPDATE ingest_batches SET sha256 = ? WHERE batch_id = ?", [report.sha256, report.batch_id])
             else:
-                report = apply_read_result(con, result, path=path, sha256=check_not_ingested(con))
+                report = apply_read_result(
+                    con, result, path=shown, file_bytes=size, sha256=check_not_ingested(con)
+                )
             for name, step in _STEPS:
                 stage(name)
                 step(con, source_kind.table, report.batch_id)
@@ -164,11 +191,11 @@ def _no_stage(name: str) -> None:
     """Stages go unreported when nobody asked for progress."""
 
 
-def _may_be_ingested(store: Store, path: Path, kind: str) -> bool:
-    """Whether a file at this path, or one of the same size, was ingested as this kind before."""
+def _may_be_ingested(store: Store, shown: str, size: int, kind: str) -> bool:
+    """Whether a file recorded as ``shown``, or one of the same size, was ingested as this kind before."""
     rows = store.con.execute(
         "SELECT count(*) FROM ingest_batches WHERE source_kind = ? AND (file_path = ? OR file_bytes = ?)",
-        [kind, str(path), path.stat().st_size],
+        [kind, shown, size],
     ).fetchall()
     return bool(rows[0][0])
 

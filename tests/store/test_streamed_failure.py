@@ -29,7 +29,7 @@ def test_the_readers_error_is_reported_not_the_aborted_transaction(store, tmp_pa
     )
     with pytest.raises(duckdb.IOException, match="no-such-file.csv"):
         with store.transaction() as con:
-            apply_streamed(con, read, path=events, sha256="")
+            apply_streamed(con, read, path=events, file_bytes=events.stat().st_size, sha256="")
     assert cleaned == ["files"]
     # The rollback took the view and the batch with it.
     assert store.con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = '_half_made'").fetchall() == [(0,)]

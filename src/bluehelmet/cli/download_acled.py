@@ -64,7 +64,7 @@ def acled(
         from bluehelmet.cli.ingest import _print_report
 
         with open_store(ctx, loads_data=True) as store:
-            _print_report(bluehelmet.ingest(store, summary.path, "acled"))
+            _print_report(bluehelmet.ingest(store, summary.path, "acled"), summary.path)
     else:
         out.print(f"ingest it with: bluehelmet ingest {summary.path}", highlight=False)
 

@@ -19,6 +19,7 @@ out = Console()
 
 # What the ingest's stages do, in words (the stages are named in bluehelmet.ingest).
 STAGE_LABELS = {
+    "unzipping": "unzipping the table inside",
     "admin-units": "placing events in administrative units",
     "actors": "resolving actor names against the registry",
 }
@@ -44,6 +45,8 @@ def ingest(
     Examples:
 
       bluehelmet ingest GEDEvent_v26_0_2.csv
+
+      bluehelmet ingest ged251-csv.zip      (reads the CSV inside)
 
       bluehelmet --db mission.duckdb ingest incidents.xlsx --source incidents --map jmac.yaml
     """
@@ -74,7 +77,7 @@ def ingest(
             if as_json:
                 typer.echo(json.dumps(report.as_dict()))
             else:
-                _print_report(report)
+                _print_report(report, path)
     if failed:
         raise IngestFailures(failed, len(files))
 
@@ -89,10 +92,12 @@ class IngestFailures(BluehelmetError):
         )
 
 
-def _print_report(report) -> None:
+def _print_report(report, given: Path) -> None:
     note = " (already ingested: nothing changed)" if report.already_ingested else ""
+    # The file's name, or ARCHIVE.zip/TABLE.csv for the table read inside a zip.
+    name = Path(report.file).relative_to(given.parent)
     out.print(
-        f"[bold]{Path(report.file).name}[/] as {report.source_kind} -> {report.table}"
+        f"[bold]{name}[/] as {report.source_kind} -> {report.table}"
         f"{' release ' + report.release if report.release else ''}{note}\n"
         f"  rows in {report.rows_in:,}  stored {report.stored:,}  updated {report.updated:,}  "
         f"unchanged {report.unchanged:,}  rejected {report.rejected:,}"

@@ -316,5 +316,6 @@ register(
         "Administrative boundaries with P-codes (OCHA COD-AB): shapefile, GeoJSON or zipped shapefile",
         read_boundaries,
         detect_file=_detect,
+        reads_zip=True,
     )
 )

@@ -30,6 +30,8 @@ class SourceKind:
     stream: Callable[..., StreamedRead] | None = None
     # What the ingest report's ``merged`` counts, for kinds that fold several rows into one record.
     merged_rows: str = "rows merged into another row's record"
+    # Whether the reader opens a .zip itself (a zipped shapefile); other zips are unzipped first.
+    reads_zip: bool = False
 
 
 _KINDS: dict[str, SourceKind] = {}

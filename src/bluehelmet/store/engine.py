@@ -111,11 +111,16 @@ def apply_read_result(
     result: ReadResult,
     *,
     path: str | Path,
+    file_bytes: int,
     sha256: str,
 ) -> IngestReport:
-    """Write ``result`` into the store through ``con``; the caller owns the transaction."""
+    """Write ``result`` into the store through ``con``; the caller owns the transaction.
+
+    ``path``, ``file_bytes`` and ``sha256`` describe the file for the batch record; the store
+    does not read it.
+    """
     table = CANONICAL_TABLES[result.table]
-    batch_id, now = _start_batch(con, result.kind, table.name, path, sha256, result.release)
+    batch_id, now = _start_batch(con, result.kind, table.name, path, file_bytes, sha256, result.release)
 
     columns = list(table.columns)
     source = _register_source(con, result)
@@ -215,6 +220,7 @@ def apply_streamed(
     read: StreamedRead,
     *,
     path: str | Path,
+    file_bytes: int,
     sha256: str,
 ) -> IngestReport:
     """Run a reader's query and write its rows straight into the store; the caller owns the transaction.
@@ -235,7 +241,7 @@ def apply_streamed(
     not_null = [c for c, t in table.columns.items() if "NOT NULL" in t]
     if any(not table.columns[c].startswith("VARCHAR") for c in not_null):
         raise TypeError(f"streamed ingest needs text NOT NULL columns, {table.name} has {not_null}")
-    batch_id, now = _start_batch(con, read.kind, table.name, path, sha256, read.release)
+    batch_id, now = _start_batch(con, read.kind, table.name, path, file_bytes, sha256, read.release)
     try:
         query, checks = read.prepare(con)
         columns = list(table.columns)
@@ -341,7 +347,9 @@ def _settle_stored_uids(con, table: str, batch_id: int, now: datetime) -> dict[s
     return {"updated": counts.get("updated", 0), "unchanged": counts.get("unchanged", 0)}
 
 
-def _start_batch(con, kind: str, table: str, path: str | Path, sha256: str, release: str | None) -> tuple[int, datetime]:
+def _start_batch(
+    con, kind: str, table: str, path: str | Path, file_bytes: int, sha256: str, release: str | None
+) -> tuple[int, datetime]:
     """Record a new ingest batch; returns its id and start time."""
     ensure_hash_version(con)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -349,7 +357,7 @@ def _start_batch(con, kind: str, table: str, path: str | Path, sha256: str, rele
     con.execute(
         "INSERT INTO ingest_batches (batch_id, source_kind, target_table, file_name, file_path, "
         "file_bytes, sha256, release, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [batch_id, kind, table, Path(path).name, str(path), Path(path).stat().st_size, sha256, release, now],
+        [batch_id, kind, table, Path(path).name, str(path), file_bytes, sha256, release, now],
     )
     return batch_id, now
 

@@ -1,0 +1,109 @@
+"""Zip archives that hold one table: UCDP publishes its yearly GED and ACD releases this way.
+
+``ged251-csv.zip`` holds ``GEDEvent_v25_1.csv`` and nothing else, so an analyst who downloaded
+it should not have to unzip it first. The table inside is extracted to a temporary folder and
+ingested as a file of its own, recorded as ``ged251-csv.zip/GEDEvent_v25_1.csv`` (the way GDAL
+and QGIS name a file inside a zip), with the sha256 and size of the table itself: the same CSV
+ingested later unzipped is recognised as ingested already.
+
+A zip of a shapefile is not a table: the boundaries reader opens those itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+
+from bluehelmet.errors import BluehelmetError, InputFileError
+from bluehelmet.sources.spreadsheet import SPREADSHEET_SUFFIXES
+
+TABLE_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".gz"} | SPREADSHEET_SUFFIXES
+# A .txt file is often the archive's read-me: it counts as the table only when nothing else does.
+FALLBACK_SUFFIXES = {".txt"}
+# The files of vector data, which the boundaries reader opens inside a zip without unzipping it.
+VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson"}
+
+
+def table_in_zip(path: str | Path) -> str | None:
+    """The name of the one table inside the zip archive ``path``; None if ``path`` is not a
+    ``.zip`` or holds vector data (a zipped shapefile).
+
+    Raises :class:`InputFileError` for a damaged zip, and for a zip with no table or with
+    several (naming what it holds).
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".zip":
+        return None
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [m.filename for m in archive.infolist() if not m.is_dir() and not _is_clutter(m.filename)]
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(path, f"a damaged zip archive ({exc})") from None
+    suffixes = {name: PurePosixPath(name).suffix.lower() for name in names}
+    if any(s in VECTOR_SUFFIXES for s in suffixes.values()):
+        return None
+    tables = [n for n in names if suffixes[n] in TABLE_SUFFIXES] or [
+        n for n in names if suffixes[n] in FALLBACK_SUFFIXES
+    ]
+    if len(tables) == 1:
+        return tables[0]
+    if not tables:
+        held = _listed(names) if names else "nothing"
+        raise InputFileError(path, f"a zip archive with no CSV, Excel or JSON file inside (it holds {held})")
+    raise InputFileError(
+        path,
+        f"a zip archive with {len(tables)} tables inside ({_listed(tables)}): unzip it and ingest "
+        "each file, or the one you want",
+    )
+
+
+@contextlib.contextmanager
+def extracted(path: str | Path, member: str) -> Iterator[Path]:
+    """``member`` of the zip ``path`` extracted into a temporary folder, removed afterwards.
+
+    The extracted file keeps the member's own name (readers take the release from it, as in
+    ``GEDEvent_v25_1.csv``). An error raised about the extracted copy inside the block is told
+    of ``ARCHIVE.zip/MEMBER`` instead of a temporary path.
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="bluehelmet-unzip-") as folder:
+        # Only the member's own name: a path stored in the zip never leads outside the folder.
+        target = Path(folder) / PurePosixPath(member).name
+        with zipfile.ZipFile(path) as archive, archive.open(member) as source, open(target, "wb") as sink:
+            shutil.copyfileobj(source, sink, 1 << 20)
+        try:
+            yield target
+        except BluehelmetError as exc:
+            _retell(exc, str(target), shown_name(path, member))
+            raise
+
+
+def shown_name(path: str | Path, member: str) -> str:
+    """How a file inside a zip is named to the user and in the ingest batches: ``ARCHIVE.zip/MEMBER``."""
+    return f"{Path(path)}/{member}"
+
+
+def _retell(exc: BluehelmetError, temporary: str, shown: str) -> None:
+    """Rewrite ``exc``'s message (and path) to name the file inside the archive.
+
+    Errors are built with their message already formatted, so the temporary path is replaced in
+    place rather than rebuilding each kind of error.
+    """
+    exc.args = tuple(a.replace(temporary, shown) if isinstance(a, str) else a for a in exc.args)
+    if isinstance(exc, InputFileError) and str(exc.path) == temporary:
+        exc.path = Path(shown)
+
+
+def _is_clutter(name: str) -> bool:
+    """Files a zip picks up from the machine that made it: macOS resource forks, hidden files."""
+    parts = PurePosixPath(name).parts
+    return parts[0] == "__MACOSX" or parts[-1].startswith(".")
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:5])
+    return shown + (f" and {len(names) - 5} more" if len(names) > 5 else "")
