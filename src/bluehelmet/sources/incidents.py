@@ -61,7 +61,7 @@ def read_incidents(
     Parameters
     ----------
     path:
-        A CSV (any delimiter), XLSX, or JSON file (an array of objects).
+        A CSV (any delimiter), Excel (.xlsx, .xls) or JSON file (an array of objects).
     column_map:
         The map file (YAML or TOML) or a :class:`ColumnMap`; optional for an HXL-tagged sheet.
     source_name:
@@ -357,7 +357,7 @@ register(
     SourceKind(
         KIND,
         "events",
-        "Mission incident sheets (CSV, XLSX, JSON) with a column map (--map) or HXL hashtags",
+        "Mission incident sheets (CSV, Excel .xlsx or .xls, JSON) with a column map (--map) or HXL hashtags",
         read_incidents,
         detect_header=_detect_hxl_text,
         detect_file=_detect_hxl_spreadsheet,

@@ -1,7 +1,7 @@
 """Excel workbooks, read as the delimited text every table reader already knows.
 
 UCDP publishes its Candidate events as ``.xlsx`` as well as CSV, and missions keep their logs in
-Excel. A workbook's first sheet (or a named one) is written out as UTF-8 CSV, cell by cell, so
+Excel, some still in the Excel 97-2003 format (``.xls``). A workbook's first sheet (or a named one) is written out as UTF-8 CSV, cell by cell, so
 that one reader per source serves both formats and a workbook ingests to the same rows as its
 CSV: dates are written as ISO dates (``2026-02-21``, with the time only when there is one),
 numbers as Python writes them, blank cells as empty fields. Sheet row numbers are kept (the
@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import io
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,11 +21,13 @@ from pathlib import Path
 
 from bluehelmet.errors import InputFileError
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+# The first bytes of an Excel 97-2003 workbook (an OLE2 compound file); .xlsx is a zip ("PK").
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def is_spreadsheet(path: str | Path) -> bool:
-    """Whether ``path`` names an Excel workbook bluehelmet reads (``.xlsx``, ``.xlsm``)."""
+    """Whether ``path`` names an Excel workbook bluehelmet reads (``.xlsx``, ``.xlsm``, ``.xls``)."""
     return Path(path).suffix.lower() in SPREADSHEET_SUFFIXES
 
 
@@ -32,22 +35,92 @@ def is_spreadsheet(path: str | Path) -> bool:
 def sheet_rows(path: str | Path, sheet: str | None = None) -> Iterator[Iterator[tuple]]:
     """The rows of a workbook's sheet (the first unless ``sheet`` names one), as tuples of cell values.
 
-    Raises :class:`InputFileError` for a file that is not a workbook and for a sheet that does
-    not exist (naming the sheets there are).
+    The format is told by the file's first bytes, not its name: a workbook saved as ``.xls``
+    that is really an ``.xlsx`` (or the other way round) is read all the same. Raises
+    :class:`InputFileError` for a file that is not a workbook and for a sheet that does not
+    exist (naming the sheets there are).
     """
+    path = Path(path)
+    with open(path, "rb") as handle:
+        head = handle.read(len(_OLE2_MAGIC))
+    reader = _xls_rows if head == _OLE2_MAGIC else _xlsx_rows
+    with reader(path, sheet) as rows:
+        yield rows
+
+
+@contextmanager
+def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple]]:
     import openpyxl  # loaded only when a workbook is read
 
-    path = Path(path)
+    # Given an open file, openpyxl reads the workbook whatever the file is called (given a
+    # path, it refuses a name ending in .xls before looking inside).
+    with open(path, "rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a damaged file
+            raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}{_html_hint(path)}") from None
+        try:
+            _check_sheet(path, sheet, book.sheetnames)
+            yield (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        finally:
+            book.close()
+
+
+@contextmanager
+def _xls_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple]]:
+    """An Excel 97-2003 sheet's rows, with cell values of the types openpyxl gives for ``.xlsx``."""
+    import xlrd  # loaded only when an .xls workbook is read
+
+    # xlrd writes its warnings to stdout; keep them, to explain a failure.
+    log = io.StringIO()
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputFileError(path, f"cannot be read as an Excel workbook: {exc}") from None
+        book = xlrd.open_workbook(path, on_demand=True, logfile=log)
+    except Exception as exc:  # xlrd raises several types for a damaged file
+        warned = [line.split("***", 1)[-1].strip(" !") for line in log.getvalue().splitlines() if "***" in line]
+        because = f" ({warned[-1]})" if warned else ""
+        raise InputFileError(path, f"cannot be read as an Excel 97-2003 workbook: {exc}{because}") from None
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise InputFileError(path, f"no sheet {sheet!r}; the sheets are: {', '.join(book.sheetnames)}")
-        yield (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        _check_sheet(path, sheet, book.sheet_names())
+        chosen = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+        yield (tuple(_xls_value(cell, book.datemode) for cell in row) for row in chosen.get_rows())
     finally:
-        book.close()
+        book.release_resources()
+
+
+def _xls_value(cell, datemode: int) -> object:
+    """A cell of an .xls sheet as openpyxl would give it: None, str, int, float, bool, datetime."""
+    import xlrd
+
+    kind, value = cell.ctype, cell.value
+    if kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(value, datemode)
+        except (xlrd.xldate.XLDateError, OverflowError):
+            return value  # not a day Excel can show: keep the serial number
+    if kind == xlrd.XL_CELL_NUMBER:
+        # .xls stores every number as a double; a whole number is shown, and exported, without ".0".
+        return int(value) if value.is_integer() else value
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return bool(value)
+    if kind == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(value, f"#ERROR{value}")
+    return value
+
+
+def _check_sheet(path: Path, sheet: str | None, names: list[str]) -> None:
+    if sheet is not None and sheet not in names:
+        raise InputFileError(path, f"no sheet {sheet!r}; the sheets are: {', '.join(names)}")
+
+
+def _html_hint(path: Path) -> str:
+    """Web systems often export an HTML table named .xls: say so, and how to get a workbook."""
+    with open(path, "rb") as handle:
+        head = handle.read(512).lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return " (it is a web page or XML, not a workbook: open it in Excel and save it as .xlsx or CSV)"
+    return ""
 
 
 def first_rows(path: str | Path) -> tuple[tuple, ...]:
