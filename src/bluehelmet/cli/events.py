@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich.progress import Progress
 
 from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store
 from bluehelmet.exports import FILE_FORMATS, FORMATS, write_events_file, write_frame
@@ -32,7 +33,7 @@ def events(
     source: Optional[str] = typer.Option(None, help="Source kind, e.g. ucdp-ged."),
     limit: Optional[int] = typer.Option(None, help=f"At most this many events, newest first (default: all; {TABLE_ROWS} in a table)."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file (required for parquet)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file (required for parquet and xlsx)."),
 ) -> None:
     """List events, newest first, filtered by place, period, actor and violence category.
 
@@ -41,6 +42,8 @@ def events(
       bluehelmet events --country MLI --from 2019-01-01 --category one_sided
 
       bluehelmet events --country MLI --format geojson --out mali.geojson
+
+      bluehelmet events --country MLI --from 2018 --to 2018 --format xlsx --out mali-2018.xlsx
     """
     with open_store(ctx) as store:
         ids = None
@@ -56,7 +59,15 @@ def events(
         )
         if out_path is not None and fmt in FILE_FORMATS:
             # Straight from the store to the file: a whole store's events need no DataFrame.
-            write_events_file(store, chosen, out_path, fmt=fmt, limit=limit)
+            with Progress(transient=True, console=err) as bar:
+                task = bar.add_task(f"Writing {out_path.name}", total=None)
+                cut = write_events_file(
+                    store, chosen, out_path, fmt=fmt, limit=limit,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            if cut:
+                err.print(f"{cut:,} cells longer than Excel's 32,767 characters were cut (marked in the cell); "
+                          "--format csv or parquet keeps the whole text", highlight=False)
             return
         capped = fmt == "table" and limit is None
         frame = store.events(chosen, limit=TABLE_ROWS if capped else limit)

@@ -113,7 +113,7 @@ def _print_report(report, given: Path) -> None:
 @app.command()
 def batches(
     ctx: typer.Context,
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
 ) -> None:
     """List every ingest: file, sha256, kind, release, time and counts."""

@@ -14,7 +14,7 @@ from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
 FORMAT_HELP = (
-    "table, csv, json (an array of objects, one per row), hxl or parquet (with --out); "
+    "table, csv, json (an array of objects, one per row), hxl, or parquet or xlsx (with --out); "
     "geojson for rows with coordinates."
 )
 OUT_HELP = "Write to a file instead of the terminal (CSV opens in Excel)."

@@ -36,7 +36,7 @@ def threats(
     end: str = typer.Option(..., "--to", help=f"Last month of the period, {PERIOD_HELP}"),
     by: List[str] = typer.Option(["admin1"], "--by", help="admin1, admin2, grid, actor, kind, category or month; repeat to cross them."),
     area: Optional[str] = typer.Option(None, help="Only this admin1/admin2 unit (P-code or name) or PRIO-GRID cell (grid:GID)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json or geojson (geojson needs an area in --by)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, geojson (needs an area in --by), or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
 ) -> None:
     """The threat matrix: civilian harm by place, perpetrator, violence type and month.
@@ -77,7 +77,7 @@ def trends(
     end: str = typer.Option(..., "--to", help=f"Last month, {PERIOD_HELP}"),
     level: str = typer.Option("admin1", help="country, admin1, admin2 or grid."),
     recent: int = typer.Option(3, help="How many of the last months are 'recent'."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
 ) -> None:
     """Is it getting worse? Each area's recent months against its own baseline.
@@ -108,7 +108,7 @@ def hotspots(
     level: str = typer.Option("grid", help="admin2 (needs boundaries) or grid (PRIO-GRID, computed)."),
     metric: str = typer.Option("events", help="events or civilian_deaths."),
     all_rows: bool = typer.Option(False, "--all", help="Also list locations with no pattern."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
 ) -> None:
     """Emerging hotspots: Getis-Ord Gi* per month and a Mann-Kendall trend per location.
@@ -168,7 +168,7 @@ def alerts(
     rules: Optional[Path] = typer.Option(None, help="A rule file (YAML); default: the bundled alerts.yaml."),
     no_log: bool = typer.Option(False, "--no-log", help="Do not write the alerts to the store's alert log."),
     show_log: bool = typer.Option(False, "--log", help="Show the alert log instead of evaluating."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
 ) -> None:
     """Evaluate the alert rules over a window; each alert gives its reason and event ids.

@@ -8,7 +8,8 @@ Formats:
 - ``geojson``: a FeatureCollection of points (from ``latitude``/``longitude``) or of the
   frame's geometry, for QGIS and web maps;
 - ``parquet``: GeoParquet when the frame has coordinates or a geometry, plain Parquet otherwise;
-- ``hxl``: CSV with a row of HXL hashtags under the header, for humanitarian tools.
+- ``hxl``: CSV with a row of HXL hashtags under the header, for humanitarian tools;
+- ``xlsx``: an Excel workbook with typed cells, a frozen header and a filter (``workbook.py``).
 
 A column of dates is written as dates (``YYYY-MM-DD`` in text, Parquet's date type), not as
 midnight timestamps.
@@ -27,7 +28,9 @@ import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError
 
-FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl")
+FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl", "xlsx")
+# The formats that write a file and nothing to the terminal.
+BINARY_FORMATS = ("parquet", "xlsx")
 
 # Canonical column -> HXL hashtag (https://hxlstandard.org/standard/dictionary/).
 HXL_TAGS = {
@@ -120,15 +123,18 @@ def _points(frame: pd.DataFrame):
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None = None, *, title: str | None = None) -> None:
     """Write ``frame`` as ``fmt`` to ``out`` (a path, a text stream, or standard output).
 
-    ``parquet`` needs a path. Raises :class:`InvalidRequestError` for an unknown format or a
+    ``parquet`` and ``xlsx`` need a path. Raises :class:`InvalidRequestError` for an unknown format or a
     geographic format on a frame without coordinates.
     """
     if fmt not in FORMATS:
         raise InvalidRequestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    if fmt == "parquet":
+    if fmt in BINARY_FORMATS:
         if out is None or not isinstance(out, (str, Path)):
-            raise InvalidRequestError("--format parquet writes a file: give --out FILE.parquet")
+            raise InvalidRequestError(f"--format {fmt} writes a file: give --out FILE.{fmt}")
         frame = _calendar_dates(frame, as_text=False)
+        if fmt == "xlsx":
+            _write_xlsx(frame, Path(out))
+            return
         geo = _points(frame)
         (geo if geo is not None else frame).to_parquet(out)
         return
@@ -139,6 +145,19 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
         Path(out).write_text(text, encoding="utf-8-sig" if fmt in ("csv", "hxl") else "utf-8")
     else:
         out.write(text)
+
+
+def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    from bluehelmet.exports.workbook import check_fits, write_workbook
+
+    check_fits(len(frame))
+    # A geometry (admin units, buffers) as well-known text, which Excel can hold and QGIS reads.
+    import geopandas as gpd
+
+    geometry = [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+    if geometry:
+        frame = pd.DataFrame(frame).assign(**{c: gpd.GeoSeries(frame[c]).to_wkt() for c in geometry})
+    write_workbook([str(c) for c in frame.columns], frame.itertuples(index=False, name=None), path)
 
 
 def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
