@@ -5,8 +5,8 @@ DuckDB reads the events under a memory cap. For CSV and HXL it writes the rows i
 Python adds only the header (and the hashtag row) with the byte-order mark that Excel needs;
 for JSON and GeoJSON DuckDB writes the objects (one event per line) and Python wraps GeoJSON's
 features in their collection; for GeoParquet the rows pass through in Arrow batches, each given
-its point geometry, as they do, row by row, into a workbook. A million events to CSV take about 21 s and 2 GB this way, against 95 s and
-8 GB through pandas (`bench/RESULTS.md`). The files hold what the DataFrame route writes
+its point geometry, and so they do into a workbook, row by row. A million events to CSV take
+about 21 s and 2 GB this way, against 95 s and 8 GB through pandas (`bench/RESULTS.md`). The files hold what the DataFrame route writes
 (`exports/frames.py`), but for booleans in CSV, written ``true``/``false``.
 """
 
@@ -58,9 +58,8 @@ def write_events_file(
     with a null geometry; ``parquet``: GeoParquet 1.0 with a point geometry (EPSG:4326) from
     each event's coordinates, empty where it has none; ``xlsx``: one sheet of typed cells
     (``exports/workbook.py``), refused before anything is written when the events overflow
-    Excel's 1,048,575 rows. The file is assembled beside ``path``
-    and moved there when complete, so a failed export leaves an earlier file at ``path`` as it
-    was.
+    Excel's 1,048,575 rows. The file is assembled beside ``path`` and moved there when
+    complete, so a failed export leaves an earlier file at ``path`` as it was.
     """
     if fmt not in FILE_FORMATS:
         raise InvalidRequestError(f"cannot write events straight to a {fmt!r} file; choose one of {', '.join(FILE_FORMATS)}")
@@ -85,7 +84,13 @@ def write_events_file(
 
 
 def _write_xlsx(
-    store: Store, filter: EventFilter, limit: int | None, path: Path, *, sheet: str, progress
+    store: Store,
+    filter: EventFilter,
+    limit: int | None,
+    path: Path,
+    *,
+    sheet: str,
+    progress: Callable[[int, int], None] | None,
 ) -> int:
     total = store.count_events(filter)
     total = total if limit is None else min(total, limit)

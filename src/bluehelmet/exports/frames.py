@@ -123,8 +123,8 @@ def _points(frame: pd.DataFrame):
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None = None, *, title: str | None = None) -> None:
     """Write ``frame`` as ``fmt`` to ``out`` (a path, a text stream, or standard output).
 
-    ``parquet`` and ``xlsx`` need a path. Raises :class:`InvalidRequestError` for an unknown format or a
-    geographic format on a frame without coordinates.
+    ``parquet`` and ``xlsx`` need a path. Raises :class:`InvalidRequestError` for an unknown
+    format, a geographic format on a frame without coordinates, or more rows than a sheet holds.
     """
     if fmt not in FORMATS:
         raise InvalidRequestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -148,12 +148,12 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
 
 
 def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+    import geopandas as gpd
+
     from bluehelmet.exports.workbook import check_fits, write_workbook
 
     check_fits(len(frame))
     # A geometry (admin units, buffers) as well-known text, which Excel can hold and QGIS reads.
-    import geopandas as gpd
-
     geometry = [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
     if geometry:
         frame = pd.DataFrame(frame).assign(**{c: gpd.GeoSeries(frame[c]).to_wkt() for c in geometry})
@@ -161,7 +161,7 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
 
 
 def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:
-    """``frame`` as text in a text format (every format but parquet)."""
+    """``frame`` as text in a text format (every format but parquet and xlsx)."""
     frame = _calendar_dates(frame, as_text=True)
     if fmt == "table":
         return _table(frame, title)

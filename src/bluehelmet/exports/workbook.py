@@ -50,8 +50,9 @@ def write_workbook(
 
     Returns the number of cells whose text was cut to Excel's 32,767 characters. The sheet is
     called ``sheet``, or after the file. ``progress(rows)`` is called every thousand rows and at
-    the end: a workbook takes about a millisecond per row of forty columns. Raises :class:`InvalidRequestError` when the rows overflow a sheet
-    (the file is then incomplete: callers that know the count call :func:`check_fits` first).
+    the end: a workbook takes about a millisecond per row of fifty columns. Raises
+    :class:`InvalidRequestError` when the rows overflow a sheet (nothing is saved then; callers
+    that know the count call :func:`check_fits` before any work).
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
