@@ -21,7 +21,7 @@ from pathlib import Path
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports.frames import HXL_TAGS
 from bluehelmet.exports.workbook import check_fits, sheet_name, write_workbook
-from bluehelmet.sources.base import sql_literal
+from bluehelmet.sources.base import sql_identifier, sql_literal
 from bluehelmet.store import EventFilter, Store
 
 # What the export may hold in memory; the sort of a big store spills to disk beyond it. At 1 GB
@@ -127,9 +127,9 @@ def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> 
     names, kinds = relation.columns, relation.types
     # An event's native columns are JSON text in the store; they stay a string, as in every
     # other format, rather than becoming nested objects in this one.
-    values = [f"{_quoted(name)}::VARCHAR" if str(kind) == "JSON" else _quoted(name) for name, kind in zip(names, kinds)]
+    values = [f"{sql_identifier(name)}::VARCHAR" if str(kind) == "JSON" else sql_identifier(name) for name, kind in zip(names, kinds)]
     if geojson:
-        properties = ", ".join(f"{_quoted(name)} := {value}" for name, value in zip(names, values))
+        properties = ", ".join(f"{sql_identifier(name)} := {value}" for name, value in zip(names, values))
         select = (
             f"SELECT 'Feature' AS type, struct_pack({properties}) AS properties, "
             "CASE WHEN longitude IS NULL OR latitude IS NULL THEN NULL "
@@ -137,7 +137,7 @@ def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> 
             f"FROM ({query})"
         )
     else:
-        select = f"SELECT {', '.join(f'{v} AS {_quoted(n)}' for n, v in zip(names, values))} FROM ({query})"
+        select = f"SELECT {', '.join(f'{v} AS {sql_identifier(n)}' for n, v in zip(names, values))} FROM ({query})"
     target = path.with_name(path.name + ".features") if geojson else path
     try:
         con.execute(
@@ -153,10 +153,6 @@ def _write_json(con, query: str, params: list, path: Path, *, geojson: bool) -> 
     finally:
         if geojson:
             target.unlink(missing_ok=True)
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _geo_metadata() -> bytes:

@@ -38,7 +38,8 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, empty_rejects, reader_connection, spill_canonical, split_by_checks, sql_literal, to_canonical,
+    Check, ReadResult, canonical_query, empty_rejects, reader_connection, spill_canonical, split_by_checks, sql_identifier,
+    sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
@@ -125,7 +126,7 @@ def read_acled(path: str | Path, *, release: str | None = None, layout: str | No
 
 def _drop_hxl_row(con: duckdb.DuckDBPyConnection, header: list[str]) -> int:
     """Drop the HXL hashtag row that copies from HDX carry under the header; 1 if dropped."""
-    columns = ", ".join('"' + h.replace('"', '""') + '"' for h in header)
+    columns = ", ".join(sql_identifier(h) for h in header)
     second = con.execute(f"SELECT {columns} FROM staging WHERE _row = 2").fetchall()
     if second and is_tag_row(second[0]):
         con.execute("DELETE FROM staging WHERE _row = 2")

@@ -246,6 +246,11 @@ def sql_literal(value: str | None) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def sql_identifier(name: str) -> str:
+    """A column name quoted for SQL (``"Incident No."``), however the file spelled it."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def reject_code_sql(checks: list[Check]) -> str:
     """SQL giving the index of the first check a row breaks, or NULL when it breaks none."""
     if not checks:

@@ -29,7 +29,9 @@ import pycountry
 from bluehelmet.errors import InputFileError
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.sources.base import Check, ReadResult, empty_rejects, split_by_checks, sql_literal, to_canonical, reader_connection
+from bluehelmet.sources.base import (
+    Check, ReadResult, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal, to_canonical,
+)
 from bluehelmet.sources.column_map import (
     COUNT_FIELDS,
     FIELDS,
@@ -127,7 +129,7 @@ def _load_sheet(con, path: Path, sheet: str | None) -> tuple[list[str], list | N
     header, rows_in = loaded.header, loaded.rows_in
     if is_tag_row(header):
         return header, header, rows_in, loaded.rejects
-    quoted = ", ".join(f'"{_ident(h)}"' for h in header)
+    quoted = ", ".join(sql_identifier(h) for h in header)
     second = con.execute(f"SELECT {quoted} FROM staging WHERE _row = 2").fetchall()
     if second and is_tag_row(second[0]):
         con.execute("DELETE FROM staging WHERE _row = 2")
@@ -181,10 +183,6 @@ def _unique_names(cells) -> list[str]:
     return names
 
 
-def _ident(name: str) -> str:
-    return name.replace('"', '""')
-
-
 def _register_lookups(con, mapping: ColumnMap) -> None:
     rows = [(f, k, v) for f, table in mapping.values.items() for k, v in table.items()]
     con.register(
@@ -194,8 +192,8 @@ def _register_lookups(con, mapping: ColumnMap) -> None:
     )
     names: list[str | None] = []
     if "country" in mapping.columns:
-        column = _ident(mapping.columns["country"])
-        names = [r[0] for r in con.execute(f'SELECT DISTINCT trim("{column}") FROM staging').fetchall()]
+        column = sql_identifier(mapping.columns["country"])
+        names = [r[0] for r in con.execute(f"SELECT DISTINCT trim({column}) FROM staging").fetchall()]
     if mapping.country:
         names.append(str(mapping.country).strip())
     con.register(
@@ -216,7 +214,7 @@ def _parsed_columns(mapping: ColumnMap) -> list[str]:
     cols = ["s.*"]
     for field_name in FIELDS:
         column = mapping.columns.get(field_name)
-        cols.append(f"nullif(trim(s.\"{_ident(column)}\"), '') AS _v_{field_name}" if column else f"NULL::VARCHAR AS _v_{field_name}")
+        cols.append(f"nullif(trim(s.{sql_identifier(column)}), '') AS _v_{field_name}" if column else f"NULL::VARCHAR AS _v_{field_name}")
     # A declared format is for dates typed as text; the date cells of a spreadsheet arrive as
     # ISO dates and are read as such.
     formats = [mapping.date_format, *ISO_FORMATS] if mapping.date_format else None
@@ -273,7 +271,7 @@ def _mapped_value(field_name: str, expr: str) -> str:
 def _canonical(mapping: ColumnMap, header: list[str], release: str | None) -> dict[str, str]:
     source = f"incidents:{mapping.source_name}"
     used = set(mapping.columns.values())
-    native_pairs = [f"{sql_literal(h)}, \"{_ident(h)}\"" for h in header if h not in used]
+    native_pairs = [f"{sql_literal(h)}, {sql_identifier(h)}" for h in header if h not in used]
     native_pairs += [f"{sql_literal(f)}, _{f}::BIGINT" for f in ("injured", "abducted") if f in mapping.columns]
     native = "json_object(" + ", ".join(native_pairs) + ")" if native_pairs else "NULL"
     categories = ", ".join(sql_literal(c) for c in VIOLENCE_CATEGORIES)
