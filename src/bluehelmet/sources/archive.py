@@ -1,4 +1,5 @@
-"""Zip archives that hold one table: UCDP publishes its yearly GED and ACD releases this way.
+"""Zip archives: one holding a table is read as it (UCDP publishes its yearly GED and ACD releases
+this way); any other given where a data file was expected is named for what it holds.
 
 ``ged251-csv.zip`` holds ``GEDEvent_v25_1.csv`` and nothing else, so an analyst who downloaded
 it should not have to unzip it first. The table inside is extracted to a temporary folder and
@@ -39,8 +40,7 @@ def table_in_zip(path: str | Path) -> str | None:
     if path.suffix.lower() != ".zip":
         return None
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = [m.filename for m in archive.infolist() if not m.is_dir() and not _is_clutter(m.filename)]
+        names = [name for name in _files(path) if not _is_clutter(name)]
     except zipfile.BadZipFile as exc:
         raise InputFileError(path, f"a damaged zip archive ({exc})") from None
     suffixes = {name: PurePosixPath(name).suffix.lower() for name in names}
@@ -82,6 +82,18 @@ def extracted(path: str | Path, member: str) -> Iterator[Path]:
             raise
 
 
+def zip_hint(path: Path) -> str:
+    """What to say of a zip archive where a data file was expected (a zip saved as ``.csv``, or a
+    zipped shapefile the boundaries reader could not open): unzip it, naming its files."""
+    try:
+        names = _files(path)
+    except zipfile.BadZipFile as exc:
+        return f"a damaged zip archive ({exc})"
+    if not names:
+        return "an empty zip archive"
+    return f"a zip archive, not a data file: unzip it and ingest the file inside ({_listed(names)})"
+
+
 def shown_name(path: str | Path, member: str) -> str:
     """How a file inside a zip is named to the user and in the ingest batches: ``ARCHIVE.zip/MEMBER``."""
     return f"{Path(path)}/{member}"
@@ -96,6 +108,12 @@ def _retell(exc: BluehelmetError, temporary: str, shown: str) -> None:
     exc.args = tuple(a.replace(temporary, shown) if isinstance(a, str) else a for a in exc.args)
     if isinstance(exc, InputFileError) and str(exc.path) == temporary:
         exc.path = Path(shown)
+
+
+def _files(path: Path) -> list[str]:
+    """The names of the files (not folders) in the zip ``path``; raises ``zipfile.BadZipFile``."""
+    with zipfile.ZipFile(path) as archive:
+        return [m.filename for m in archive.infolist() if not m.is_dir()]
 
 
 def _is_clutter(name: str) -> bool:

@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Callable
 
 from bluehelmet.errors import UnknownSourceKindError
+from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import ReadResult, StreamedRead
 from bluehelmet.sources.spreadsheet import is_spreadsheet, spreadsheet_header
-from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding, zip_hint
+from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
 

@@ -12,7 +12,6 @@ import csv
 import gzip
 import io
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
+from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
 from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
 
@@ -109,21 +109,6 @@ def _refuse_binary(path: Path, head: bytes) -> None:
         raise InputFileError(path, zip_hint(path))
     if b"\x00" in head[:65536] and sniff_encoding(head) != "utf-16":
         raise InputFileError(path, "binary data, not delimited text: give a CSV, TSV or .xlsx file")
-
-
-def zip_hint(path: Path) -> str:
-    """What to do with a zip archive given where a data file was expected: unzip it, naming its files."""
-    if is_spreadsheet(path):
-        return "a zip archive, as every Excel workbook is, but not one Excel can open"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [m.filename for m in archive.infolist() if not m.is_dir()]
-    except zipfile.BadZipFile as exc:
-        return f"a damaged zip archive ({exc})"
-    if not members:
-        return "an empty zip archive"
-    shown = ", ".join(members[:5]) + (f" and {len(members) - 5} more" if len(members) > 5 else "")
-    return f"a zip archive, not a data file: unzip it and ingest the file inside ({shown})"
 
 
 def sniff_delimiter(header_line: str) -> str:
