@@ -79,9 +79,9 @@ def ingest(
         The source's release, when the file does not say it.
     progress:
         Called with the name of each stage as it begins: ``unzipping`` for a zip, ``reading``
-        then ``writing`` (or
-        ``reading and writing`` for big UCDP files, written as they are read), then each ingest
-        step (``admin-units``, ``actors``). A million-row file takes tens of seconds.
+        then ``writing`` (or ``reading and writing`` for big UCDP files, written as they are
+        read), then each ingest step (``admin-units``, ``actors``). A million-row file takes
+        tens of seconds.
 
     The whole file is one transaction: a problem with the file raises and stores nothing;
     problems with rows send those rows to quarantine. Ingesting a file that was already
@@ -111,8 +111,9 @@ def _ingest_file(
 ) -> IngestReport:
     """Ingest the file at ``path``, recorded in the batches and the report as ``shown``."""
     source_kind = get_kind(kind) if kind else detect_kind(path)
+    size = path.stat().st_size
     with ThreadPoolExecutor(max_workers=1) as pool:
-        if _may_be_ingested(store, shown, path.stat().st_size, source_kind.name):
+        if _may_be_ingested(store, shown, size, source_kind.name):
             # Most likely a re-run or a copy: hash first, and skip reading a file already in.
             hashing: Future = Future()
             hashing.set_result(file_sha256(path))
@@ -126,7 +127,7 @@ def _ingest_file(
             # for a store whose batches predate recorded sizes.
             hashing = pool.submit(file_sha256, path)
         try:
-            return _read_and_write(store, path, source_kind, options, hashing, stage, shown)
+            return _read_and_write(store, path, source_kind, options, hashing, stage, shown, size)
         except _AlreadyIngested as already:
             already.report.file = shown
             return already.report
@@ -148,10 +149,12 @@ def _read_and_write(
     hashing: Future,
     stage: Callable[[str], None],
     shown: str,
+    size: int,
 ) -> IngestReport:
     """Read the file and write it in one transaction, undone if its hash shows it was in already.
 
-    ``stage(name)`` is called as each stage begins; the batch records the file as ``shown``.
+    ``stage(name)`` is called as each stage begins; the batch records the file as ``shown``, of
+    ``size`` bytes.
     """
 
     def check_not_ingested(con) -> str:
@@ -161,7 +164,6 @@ def _read_and_write(
             raise _AlreadyIngested(earlier)
         return sha256
 
-    size = path.stat().st_size
     if source_kind.stream:
         result = None
     else:

@@ -6,8 +6,9 @@ Python adds only the header (and the hashtag row) with the byte-order mark that 
 for JSON and GeoJSON DuckDB writes the objects (one event per line) and Python wraps GeoJSON's
 features in their collection; for GeoParquet the rows pass through in Arrow batches, each given
 its point geometry, and so they do into a workbook, row by row. A million events to CSV take
-about 21 s and 2 GB this way, against 95 s and 8 GB through pandas (`bench/RESULTS.md`). The files hold what the DataFrame route writes
-(`exports/frames.py`), but for booleans in CSV, written ``true``/``false``.
+about 21 s and 2 GB this way, against 95 s and 8 GB through pandas (`bench/RESULTS.md`). The
+files hold what the DataFrame route writes (`exports/frames.py`), but for booleans in CSV,
+written ``true``/``false``.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def write_events_file(
         raise InvalidRequestError(f"cannot write events straight to a {fmt!r} file; choose one of {', '.join(FILE_FORMATS)}")
     path = Path(path)
     whole = path.with_name(path.name + ".part")
+    cut = 0
     try:
         with store.memory_capped(EXPORT_MEMORY_LIMIT):
             if fmt in ("json", "geojson"):
@@ -80,7 +82,7 @@ def write_events_file(
         whole.replace(path)
     finally:
         whole.unlink(missing_ok=True)
-    return cut if fmt == "xlsx" else 0
+    return cut
 
 
 def _write_xlsx(
