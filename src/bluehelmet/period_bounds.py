@@ -42,3 +42,21 @@ def parse_bound(text: str | date, *, end: bool, option: str) -> date:
     raise InvalidRequestError(
         f"{option} {text!r} is not a year (YYYY), a month (YYYY-MM) or a day (YYYY-MM-DD)"
     )
+
+
+def period_clauses(column: str, start: str | date | None, end: str | date | None) -> tuple[list[str], list[date]]:
+    """SQL conditions keeping ``column`` within ``start`` .. ``end`` (either may be None), with
+    their parameters: the first and last day of the bounds given, in that order.
+
+    >>> period_clauses("date_start", "2018", None)
+    (['date_start >= ?'], [datetime.date(2018, 1, 1)])
+    """
+    clauses: list[str] = []
+    days: list[date] = []
+    if start:
+        clauses.append(f"{column} >= ?")
+        days.append(parse_bound(start, end=False, option="--from"))
+    if end:
+        clauses.append(f"{column} <= ?")
+        days.append(parse_bound(end, end=True, option="--to"))
+    return clauses, days

@@ -13,7 +13,7 @@ from datetime import date
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, NotFoundError
-from bluehelmet.period_bounds import parse_bound
+from bluehelmet.period_bounds import period_clauses
 from bluehelmet.store.schema import table_exists
 
 COLUMNS = [
@@ -78,12 +78,9 @@ def violence_against_civilians(
     if country:
         clauses.append("(upper(e.country_iso3) = upper(?) OR lower(e.country) = lower(?))")
         params += [country, country]
-    if start:
-        clauses.append("e.date_start >= ?")
-        params.append(parse_bound(start, end=False, option="--from"))
-    if end:
-        clauses.append("e.date_start <= ?")
-        params.append(parse_bound(end, end=True, option="--to"))
+    period, days = period_clauses("e.date_start", start, end)
+    clauses += period
+    params += days
     frame = store.sql(
         f"""SELECT e.uid, e.source, e.date_start, e.country_iso3, e.admin1_name, e.admin2_name, e.location_name,
                    e.side_a, e.side_b, e.deaths_best, e.deaths_civilians, e.sources, min(ea.actor_id) AS actor_id

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError
-from bluehelmet.period_bounds import parse_bound
+from bluehelmet.period_bounds import period_clauses
 from bluehelmet.store.schema import table_exists
 
 # The profile's dimensions analysts can document, and the tags rules read for some of them.
@@ -190,12 +190,9 @@ def evidence_for(store, actor_ids: str | list[str] | None = None, *, dimension: 
     if dimension:
         clauses.append("dimension = ?")
         params.append(dimension)
-    if start:
-        clauses.append("evidence_date >= ?")
-        params.append(parse_bound(start, end=False, option="--from"))
-    if end:
-        clauses.append("evidence_date <= ?")
-        params.append(parse_bound(end, end=True, option="--to"))
+    period, days = period_clauses("evidence_date", start, end)
+    clauses += period
+    params += days
     where = " AND ".join(clauses)
     if history:
         query = f"SELECT {_COLUMNS} FROM actor_evidence WHERE {where} ORDER BY evidence_id, version"

@@ -22,7 +22,7 @@ import pandas as pd
 
 from bluehelmet.analysis.missions import check_mission
 from bluehelmet.errors import InvalidRequestError
-from bluehelmet.period_bounds import parse_bound
+from bluehelmet.period_bounds import period_clauses
 from bluehelmet.store.schema import table_has_rows
 
 # Group name -> SQL expression over un_fatalities.
@@ -76,12 +76,9 @@ def _filters(store, mission, incident, personnel, start, end) -> tuple[str, list
             raise InvalidRequestError(f"unknown personnel type {personnel!r}; the file has: {', '.join(kinds)}, or all")
         clauses.append("personnel_type = ?")
         params.append(match[0])
-    if start:
-        clauses.append("incident_date >= ?")
-        params.append(parse_bound(start, end=False, option="--from"))
-    if end:
-        clauses.append("incident_date <= ?")
-        params.append(parse_bound(end, end=True, option="--to"))
+    period, days = period_clauses("incident_date", start, end)
+    clauses += period
+    params += days
     return " AND ".join(clauses), params
 
 

@@ -156,6 +156,7 @@ def assign_admin_units(
     points = shapely.points(np.asarray(events["longitude"], dtype=float), np.asarray(events["latitude"], dtype=float))
     points_tree = shapely.STRtree(points)
     iso3 = np.asarray(events["country_iso3"], dtype=object)
+    admin1_only = np.asarray(events["admin1_only"], dtype=bool)
     found: dict[str, np.ndarray] = {}
     by_nearest = np.zeros(n, dtype=bool)
     for level in (1, 2):
@@ -163,8 +164,8 @@ def assign_admin_units(
         index = _containing_unit(units.geometries, points, points_tree)
         snapped = _nearest_unit_of_own_country(units, points, iso3, index)
         if level == 2:
-            snapped[np.asarray(events["admin1_only"], dtype=bool)] = -1
-            index[np.asarray(events["admin1_only"], dtype=bool)] = -1
+            snapped[admin1_only] = -1
+            index[admin1_only] = -1
         by_nearest |= snapped >= 0
         index = np.where(snapped >= 0, snapped, index)
         found[f"admin{level}_pcode"] = units.pcodes[index]

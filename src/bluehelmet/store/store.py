@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError, StoreError
-from bluehelmet.period_bounds import parse_bound
+from bluehelmet.period_bounds import period_clauses
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES, all_ddl, table_exists, upgrade_ddl
 
 SCHEMA_VERSION = "1"
@@ -70,16 +70,12 @@ class EventFilter:
             if value:
                 clauses.append(f"(lower({level}_name) = lower(?) OR upper({level}_pcode) = upper(?))")
                 params += [value, value]
-        first = parse_bound(self.start, end=False, option="--from") if self.start else None
-        last = parse_bound(self.end, end=True, option="--to") if self.end else None
-        if first:
-            clauses.append("date_start >= ?")
-            params.append(first)
-        if last:
-            clauses.append("date_start <= ?")
-            params.append(last)
-        if first and last and first > last:
+        period, days = period_clauses("date_start", self.start, self.end)
+        # With both bounds, the days are the first and the last.
+        if len(days) == 2 and days[0] > days[1]:
             raise InvalidRequestError(f"the period is in the wrong order: {self.start} is after {self.end}")
+        clauses += period
+        params += days
         if self.actor:
             clauses.append(
                 "(contains(lower(coalesce(side_a, '')), lower(?)) OR contains(lower(coalesce(side_b, '')), lower(?)) "
