@@ -12,27 +12,18 @@ import pytest
 
 import bluehelmet
 from bluehelmet.errors import InputFileError
+from event_rows import canonical_rows
 
 CANDIDATE_CSV = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv"
 CANDIDATE_XLSX = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.xlsx"
 FATALITIES = "un_peacekeeping_fatalities/DPPADPOSS-FATALITIES.csv"
-# Columns of the batch, not of the event.
-BOOKKEEPING = {"batch_id", "first_batch_id", "row_hash", "updated_at", "native"}
-
-
-def _canonical_rows(store) -> set[tuple]:
-    events = store.events()
-    columns = sorted(c for c in events.columns if c not in BOOKKEEPING and c != "geometry")
-    return {tuple(str(v) for v in row) for row in events[columns].itertuples(index=False)}
-
-
 def test_candidate_workbook_gives_the_events_of_its_csv(data, tmp_path):
     with bluehelmet.open(tmp_path / "from_xlsx.duckdb") as from_xlsx, bluehelmet.open(tmp_path / "from_csv.duckdb") as from_csv:
         report = bluehelmet.ingest(from_xlsx, data(CANDIDATE_XLSX))  # kind found from the sheet's header
         assert (report.source_kind, report.release) == ("ucdp-candidate", "26.0.2")
         assert (report.rows_in, report.stored, report.rejected) == (1298, 1298, 0)
         bluehelmet.ingest(from_csv, data(CANDIDATE_CSV))
-        assert _canonical_rows(from_xlsx) == _canonical_rows(from_csv)
+        assert canonical_rows(from_xlsx) == canonical_rows(from_csv)
         event = from_xlsx.events().set_index("source_id").loc["618155"]
         assert str(event["date_start"])[:10] == "2026-02-21" and event["deaths_civilians"] == 18
         assert (event["latitude"], event["longitude"]) == (34.3854, 70.6639)

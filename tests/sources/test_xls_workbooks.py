@@ -11,21 +11,13 @@ import xlrd
 import bluehelmet
 from bluehelmet.errors import InputFileError
 from csv_rows import read_rows, write_rows
+from event_rows import canonical_rows
 
 # The header and first 120 events of the bundled GEDEvent_v26_0_2.xlsx, saved cell by cell as
 # .xls (numbers as numbers, dates as date cells) by scripts/make_xls_fixture.py.
 XLS = Path(__file__).parent / "fixtures/xls/GEDEvent_v26_0_2.xls"
 CANDIDATE_CSV = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.csv"
 CANDIDATE_XLSX = "ucdp_ged_candidate_26/GEDEvent_v26_0_2.xlsx"
-BOOKKEEPING = {"batch_id", "first_batch_id", "row_hash", "updated_at", "native", "geometry"}
-
-
-def _canonical_rows(store) -> set[tuple]:
-    events = store.events()
-    columns = sorted(c for c in events.columns if c not in BOOKKEEPING)
-    return {tuple(str(v) for v in row) for row in events[columns].itertuples(index=False)}
-
-
 def test_the_fixture_holds_typed_cells():
     # What the reader has to turn back into text: numbers stored as doubles, days as date serials.
     sheet = xlrd.open_workbook(XLS).sheet_by_index(0)
@@ -45,7 +37,7 @@ def test_an_xls_workbook_gives_the_events_of_its_csv(data, tmp_path):
         assert (report.source_kind, report.release) == ("ucdp-candidate", "26.0.2")
         assert (report.rows_in, report.stored, report.rejected) == (120, 120, 0)
         bluehelmet.ingest(from_csv, csv_path)
-        assert _canonical_rows(from_xls) == _canonical_rows(from_csv)
+        assert canonical_rows(from_xls) == canonical_rows(from_csv)
         event = from_xls.events().set_index("source_id").loc["618155"]
         assert str(event["date_start"])[:10] == "2026-02-21" and event["deaths_civilians"] == 18
         assert (event["latitude"], event["longitude"]) == (34.3854, 70.6639)
