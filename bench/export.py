@@ -2,16 +2,17 @@
 
 The store is made by ingesting the resampled GED file of ``bench/ingest.py`` (the 1,000 real
 events of the bundled GED 23.1 sample resampled to ``--rows`` rows with new ids). Two ways of
-writing every event to a ``--format`` file (csv, json, geojson or parquet), each in its own
-process so that peak memory is its own:
+writing every event to a ``--format`` file (csv, json, geojson, parquet or xlsx), each in its own
+process so that peak memory is its own (``xlsx``: a sheet holds at most 1,048,575 rows, so
+give ``--rows 100000``):
 
 - ``store``: ``bluehelmet.exports.write_events_file`` (what ``bluehelmet events --format F
   --out FILE`` runs): DuckDB reads the rows under a 2 GB memory cap and writes the CSV or JSON
-  itself, or hands Arrow batches to the GeoParquet writer;
+  itself, or hands Arrow batches to the GeoParquet or workbook writer;
 - ``dataframe``: ``store.events()`` into pandas, then ``write_frame(...)``, the route the
   other formats take.
 
-Run: ``.venv/bin/python bench/export.py [--format csv|json|geojson|parquet] [--rows 1000000] [--rounds 3]``
+Run: ``.venv/bin/python bench/export.py [--format csv|json|geojson|parquet|xlsx] [--rows 1000000] [--rounds 3]``
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def measure(name: str, db: Path, out: Path, fmt: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--format", choices=("csv", "json", "geojson", "parquet"), default="csv", dest="fmt")
+    parser.add_argument("--format", choices=("csv", "json", "geojson", "parquet", "xlsx"), default="csv", dest="fmt")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
