@@ -38,8 +38,8 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, empty_rejects, reader_connection, spill_canonical, split_by_checks, sql_identifier,
-    sql_literal, to_canonical,
+    Check, ReadResult, canonical_query, empty_rejects, json_object_sql, reader_connection, spill_canonical, split_by_checks,
+    sql_identifier, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
@@ -405,7 +405,7 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> set[str]:
 def _canonical(header: set[str], release: str | None) -> dict[str, str]:
     c = lambda name: f'"{name}"' if name in header else "NULL"  # noqa: E731
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
-    native = "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
+    native = json_object_sql(native_cols)
     if "civilian_targeting" in header:
         targeting = "lower(trim(coalesce(civilian_targeting, ''))) NOT IN ('', 'no', 'false', '0', 'none')"
     else:

@@ -251,6 +251,16 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def json_object_sql(columns, value=sql_identifier, empty: str = "NULL") -> str:
+    """SQL for a JSON object of ``columns`` by their names as the file spelled them.
+
+    ``value`` gives each column's SQL (the column itself by default); ``empty`` is the SQL when
+    there are no columns. Names are quoted however they are spelled, quotes included.
+    """
+    pairs = [f"{sql_literal(name)}, {value(name)}" for name in columns]
+    return "json_object(" + ", ".join(pairs) + ")" if pairs else empty
+
+
 def reject_code_sql(checks: list[Check]) -> str:
     """SQL giving the index of the first check a row breaks, or NULL when it breaks none."""
     if not checks:

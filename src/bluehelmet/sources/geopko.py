@@ -29,7 +29,9 @@ import duckdb
 
 from bluehelmet.geo.countries import iso3_lookup_sql
 from bluehelmet.geo.priogrid import gid_sql
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
+from bluehelmet.sources.base import (
+    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_identifier, sql_literal, to_canonical,
+)
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 
@@ -115,7 +117,7 @@ def iso3_sql(gwno: str, country: str) -> str:
 def _parsed_columns(header: list[str]) -> list[str]:
     present = set(header)
     c = lambda name: f's."{name}"' if name in present else "NULL::VARCHAR"  # noqa: E731
-    content = [f's."{h}"' for h in header if h != "Source"]
+    content = [f"s.{sql_identifier(h)}" for h in header if h != "Source"]
     key = (
         "concat_ws('|', trim(s.\"Mission\"), trim(s.year), trim(s.month), trim(s.location), "
         f"CAST(round({number_sql('s.latitude')}, 5) AS VARCHAR), CAST(round({number_sql('s.longitude')}, 5) AS VARCHAR))"
@@ -191,9 +193,9 @@ def _checks(has_source: bool) -> list[Check]:
 
 def _canonical(header: list[str], release: str) -> dict[str, str]:
     present = set(header)
-    c = lambda name: f'nullif(nullif(trim("{name}"), \'\'), \'NA\')' if name in present else "NULL"  # noqa: E731
+    c = lambda name: f"nullif(nullif(trim({sql_identifier(name)}), ''), 'NA')" if name in present else "NULL"  # noqa: E731
     native_cols = [h for h in header if h not in MAPPED and not _TCC_NAME.match(h) and not h.startswith("No.troops.per.TCC")]
-    native = "json_object(" + ", ".join(f"'{h}', {c(h)}" for h in native_cols) + ")" if native_cols else "NULL"
+    native = json_object_sql(native_cols, c)
     # Distinct rows sharing a key are numbered by their first appearance: #2, #3 ...
     ordinal = "dense_rank() OVER (PARTITION BY _key ORDER BY _same_as)"
     uid = (
@@ -205,7 +207,7 @@ def _canonical(header: list[str], release: str) -> dict[str, str]:
     return {
         "uid": uid,
         "source": f"'{SOURCE}'",
-        "release": f"'{release}'",
+        "release": sql_literal(release),
         "mission": "_mission",
         "country": c("country"),
         "country_iso3": "_iso3",

@@ -29,7 +29,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, to_canonical, reader_connection
+from bluehelmet.sources.base import Check, ReadResult, reader_connection, split_by_checks, sql_literal, to_canonical
 from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
 from bluehelmet.sources.registry import SourceKind, read_header, register
 from bluehelmet.sources.textfile import load_delimited
@@ -196,7 +196,7 @@ def _canonical(release: str) -> dict[str, str]:
     return {
         "uid": f"'{SOURCE}:' || l.mission || ':' || l.year || ':' || coalesce(l.country, '') || ':' || l.location",
         "source": f"'{SOURCE}'",
-        "release": f"'{release}'",
+        "release": sql_literal(release),
         "mission": "l.mission",
         "country": "l.country",
         "country_iso3": "_iso3",

@@ -24,7 +24,9 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
+from bluehelmet.sources.base import (
+    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_literal, to_canonical,
+)
 from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -205,7 +207,7 @@ def _checks() -> list[Check]:
 def _canonical(header: list[str], countries: list[str], release: str | None) -> dict[str, str]:
     per_country = {p + s for p in countries for s in ("", "_pko", *(f"_{c}" for c in PERSONNEL))}
     native_cols = [h for h in header if h not in MAPPED and h not in per_country]
-    native = "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "json_object()"
+    native = json_object_sql(native_cols, empty="json_object()")
     return {
         "uid": "'radpko:' || _mission || ':' || _base || ':' || _year",
         "release": sql_literal(release),

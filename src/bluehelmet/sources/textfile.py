@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.sources.archive import zip_hint
-from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, sql_identifier
 from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
 
 DELIMITERS = [",", ";", "\t", "|"]
@@ -220,7 +220,8 @@ def _load_text(
     if missing:
         raise MissingColumnsError(path, missing, header, kind)
 
-    select = ", ".join(f'"{old}" AS "{renames.get(old, old)}"' for old in raw_header)
+    # A header is whatever the file says: quotes in a column name must not end the identifier.
+    select = ", ".join(f"{sql_identifier(old)} AS {sql_identifier(renames.get(old, old))}" for old in raw_header)
     loaded = DelimitedFile(path, relation, header, delimiter, encoding, REJECT_SCHEMA.empty_table(), -1, text_path=text_path)
     if not materialise:
         # No row number here: a window would force the whole pass onto one thread. The consumer

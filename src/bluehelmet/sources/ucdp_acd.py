@@ -20,7 +20,9 @@ from pathlib import Path
 
 import duckdb
 
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
+from bluehelmet.sources.base import (
+    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_literal, to_canonical,
+)
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 
@@ -79,7 +81,7 @@ def read_acd_csv(path: str | Path, *, release: str | None = None) -> ReadResult:
         loaded = load_delimited(con, path, kind=KIND, required=REQUIRED)
         header = set(loaded.header)
         con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
-        raw = "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in loaded.header) + ")"
+        raw = json_object_sql(loaded.header)
         rejects = split_by_checks(con, "parsed", _checks(header), raw_expression=raw)
         records = to_canonical(con, "conflicts", _canonical(header, release), "parsed_checked")
         release = release or _release_from_rows(con)

@@ -39,6 +39,7 @@ from bluehelmet.sources.base import (
     reject_code_sql,
     reject_value_sql,
     rejects_from_codes,
+    json_object_sql,
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
@@ -380,9 +381,7 @@ def _canonical(header: set[str], source: str, release: str | None) -> dict[str, 
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
     # Native columns keep the file's own text (active_year stays 1/0 or true/false), so a
     # re-spelled file is seen as a change of the source's row, never silently merged.
-    native = (
-        "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
-    )
+    native = json_object_sql(native_cols)
     date_prec = c("date_prec")
     where_prec = c("where_prec")
     gid = f"coalesce(TRY_CAST(TRY_CAST({c('priogrid_gid')} AS DOUBLE) AS INTEGER), {gid_sql('_lat', '_lon')})"
@@ -396,7 +395,7 @@ def _canonical(header: set[str], source: str, release: str | None) -> dict[str, 
         "uid": "'ucdp:' || trim(id)",
         "source": f"'{source}'",
         "source_id": "trim(id)",
-        "release": f"'{release}'" if release else "NULL",
+        "release": sql_literal(release),
         "date_start": "_date_start",
         "date_end": "_date_end",
         "date_precision": date_precision,

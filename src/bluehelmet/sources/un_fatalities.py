@@ -23,7 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
-from bluehelmet.sources.base import Check, ReadResult, split_by_checks, sql_literal, to_canonical, reader_connection
+from bluehelmet.sources.base import (
+    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_literal, to_canonical,
+)
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
 from bluehelmet.sources.un_missions import KNOWN_MISSIONS
@@ -129,7 +131,7 @@ def _checks() -> list[Check]:
 def _canonical(header: set[str], row_release: str) -> dict[str, str]:
     c = lambda name: f'nullif(trim("{name}"), \'\')' if name in header else "NULL"  # noqa: E731
     native_cols = sorted(h for h in header if h not in MAPPED and not h.startswith("_"))
-    native = "json_object(" + ", ".join(f"'{h}', \"{h}\"" for h in native_cols) + ")" if native_cols else "NULL"
+    native = json_object_sql(native_cols)
     nationality = c("casualty_nationality")
     iso3 = (
         f"coalesce({c('isocode3')}, (SELECT iso3 FROM nationality_iso3 n WHERE n.name = {nationality}))"
