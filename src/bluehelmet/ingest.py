@@ -23,7 +23,7 @@ import duckdb
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources import detect_kind, get_kind
-from bluehelmet.sources.archive import extracted, shown_name, table_in_zip
+from bluehelmet.sources.archive import extracted, shown_name, table_in_zip, zip_member
 from bluehelmet.sources.registry import SourceKind
 from bluehelmet.store.engine import IngestReport, apply_read_result, apply_streamed, file_sha256, previous_ingest
 from bluehelmet.store.store import Store
@@ -72,7 +72,8 @@ def ingest(
         An open store.
     path:
         The file to read. A ``.zip`` holding one table (``ged251-csv.zip``) is read as that
-        table, recorded as ``ged251-csv.zip/GEDEvent_v25_1.csv``.
+        table, recorded as ``ged251-csv.zip/GEDEvent_v25_1.csv``; one table of a zip holding
+        several is named that way (``geopko.zip/FrontMap_v.2.3.csv``).
     kind:
         The source kind (``ucdp-ged``, ``acled``...); detected from the file when None.
     release:
@@ -91,14 +92,18 @@ def ingest(
     path = Path(path)
     if path.is_dir():
         raise InputFileError(path, _folder_hint(path))
-    if not path.is_file():
-        raise InputFileError(path, "no such file")
     options = dict(reader_options)
     if release:
         options["release"] = release
     stage = progress or _no_stage
-    # A zip holding one table (as UCDP publishes its releases) is ingested as that table.
-    member = None if kind and get_kind(kind).reads_zip else table_in_zip(path)
+    inside = None if path.exists() else zip_member(path)
+    if inside is not None:
+        path, member = inside  # one table of a zip, named ARCHIVE.zip/MEMBER
+    elif not path.is_file():
+        raise InputFileError(path, "no such file")
+    else:
+        # A zip holding one table (as UCDP publishes its releases) is ingested as that table.
+        member = None if kind and get_kind(kind).reads_zip else table_in_zip(path)
     if member is None:
         return _ingest_file(store, path, kind, options, stage, shown=str(path))
     stage("unzipping")

@@ -110,3 +110,51 @@ def test_the_cli_reports_the_table_inside_the_archive(cli, data, tmp_path):
     result = cli("--db", tmp_path / "s.duckdb", "ingest", archive)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"ged231-csv.zip/{MEMBER} as ucdp-ged -> events release 23.1"
+
+
+GEOPKO_V2 = "geopko_v23_dashboard_aggregates"
+
+
+def _geopko_release_zip(data, tmp_path):
+    """Geo-PKO v2.3 as one zip: FrontMap, TCCMap and TTMap with the script that made them."""
+    folder = data(f"{GEOPKO_V2}/FrontMap_v.2.3.csv").parent
+    return _zip(tmp_path / "geopko_v2.3.zip", {f"geopko/{p.name}": p for p in sorted(folder.iterdir())})
+
+
+def test_one_table_of_a_zip_of_several_is_named_inside_it(data, tmp_path, store):
+    archive = _geopko_release_zip(data, tmp_path)
+    with pytest.raises(InputFileError, match=r"3 tables inside .*: ingest each one you want by its name in the "
+                       rf"archive, as {archive}/geopko/FrontMap_v.2.3.csv"):
+        bluehelmet.ingest(store, archive)
+
+    member = archive / "geopko" / "FrontMap_v.2.3.csv"
+    report = bluehelmet.ingest(store, member)
+
+    # The same rows as the unzipped FrontMap, contributors included: TCCMap came out beside it.
+    with bluehelmet.open(tmp_path / "unzipped.duckdb") as unzipped:
+        plain = bluehelmet.ingest(unzipped, data(f"{GEOPKO_V2}/FrontMap_v.2.3.csv"))
+        expected = unzipped.sql("SELECT uid, contributors, native FROM un_deployments ORDER BY uid")
+    assert (report.source_kind, report.rows_in, report.stored, report.merged) == (
+        "geopko-v2", plain.rows_in, plain.stored, plain.merged,
+    )
+    got = store.sql("SELECT uid, contributors, native FROM un_deployments ORDER BY uid")
+    assert got.equals(expected) and got["contributors"].notna().sum() > 4000
+    assert store.batches().iloc[0]["file_path"] == f"{archive}/geopko/FrontMap_v.2.3.csv"
+    assert bluehelmet.ingest(store, member).already_ingested
+
+
+def test_a_table_not_in_the_zip_is_named_with_what_it_holds(data, tmp_path, store):
+    archive = _geopko_release_zip(data, tmp_path)
+    with pytest.raises(InputFileError, match=r"no file geopko/FrontMap.csv in the zip archive geopko_v2.3.zip "
+                       r"\(it holds geopko/FrontMap_v.2.3.csv, geopko/TCCMap_v.2.3.csv, geopko/TTMap_v.2.3.csv\)"):
+        bluehelmet.ingest(store, archive / "geopko" / "FrontMap.csv")
+    with pytest.raises(InputFileError, match="no such file"):
+        bluehelmet.ingest(store, tmp_path / "elsewhere.zip" / "FrontMap.csv")
+    assert len(store.batches()) == 0
+
+
+def test_the_cli_ingests_a_table_named_inside_a_zip(cli, data, tmp_path):
+    archive = _geopko_release_zip(data, tmp_path)
+    result = cli("--db", tmp_path / "s.duckdb", "ingest", archive / "geopko" / "FrontMap_v.2.3.csv")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "geopko_v2.3.zip/geopko/FrontMap_v.2.3.csv as geopko-v2 -> un_deployments release 2.3"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -72,6 +74,20 @@ def show_error(exc: BluehelmetError) -> None:
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
 
 
+def _unwrap_help(command) -> None:
+    """Join the lines of each paragraph of ``command``'s help (and its subcommands') into one.
+
+    Docstrings are wrapped for the source file; the help screen wraps again to the terminal,
+    and the two together leave a ragged text of half-empty lines. A line that starts a list
+    item (``- ``) or is indented (an example) keeps its own line.
+    """
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(re.sub(r"\n(?![ \t]|- )", " ", p) for p in paragraphs)
+    for sub in getattr(command, "commands", {}).values():  # a group's commands
+        _unwrap_help(sub)
+
+
 def _db_first(args: list[str]) -> list[str]:
     """``args`` with a ``--db PATH`` given after the command moved before it, where it belongs.
 
@@ -93,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     from bluehelmet.cli import commands  # noqa: F401  (registers the commands)
 
     command = typer.main.get_command(app)
+    _unwrap_help(command)
     try:
         command.main(args=_db_first(sys.argv[1:] if argv is None else list(argv)), prog_name="bluehelmet", standalone_mode=False)
     except BluehelmetError as exc:

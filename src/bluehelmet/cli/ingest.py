@@ -48,6 +48,8 @@ def ingest(
 
       bluehelmet ingest ged251-csv.zip      (reads the CSV inside)
 
+      bluehelmet ingest geopko.zip/FrontMap_v.2.3.csv   (one table of several in a zip)
+
       bluehelmet --db mission.duckdb ingest incidents.xlsx --source incidents --map jmac.yaml
     """
     import bluehelmet
@@ -94,8 +96,10 @@ class IngestFailures(BluehelmetError):
 
 def _print_report(report, given: Path) -> None:
     note = " (already ingested: nothing changed)" if report.already_ingested else ""
-    # The file's name, or ARCHIVE.zip/TABLE.csv for the table read inside a zip.
-    name = Path(report.file).relative_to(given.parent)
+    # The file's name, or ARCHIVE.zip/TABLE.csv for the table read inside a zip (whether the
+    # zip was given, or its table as ARCHIVE.zip/TABLE.csv).
+    on_disk = next((p for p in (given, *given.parents) if p.exists()), given)
+    name = Path(report.file).relative_to(on_disk.parent)
     out.print(
         f"[bold]{name}[/] as {report.source_kind} -> {report.table}"
         f"{' release ' + report.release if report.release else ''}{note}\n"

@@ -7,6 +7,11 @@ ingested as a file of its own, recorded as ``ged251-csv.zip/GEDEvent_v25_1.csv``
 and QGIS name a file inside a zip), with the sha256 and size of the table itself: the same CSV
 ingested later unzipped is recognised as ingested already.
 
+A zip of several tables (Geo-PKO v2.3's FrontMap, TCCMap and TTMap) is read one table at a
+time, named the same way: ``geopko.zip/FrontMap_v.2.3.csv``. The tables beside it in its folder
+of the archive are extracted with it, for readers that read a companion file from beside theirs
+(FrontMap's contributing countries are in TCCMap).
+
 A zip of a shapefile is not a table: the boundaries reader opens those itself.
 """
 
@@ -56,9 +61,33 @@ def table_in_zip(path: str | Path) -> str | None:
         raise InputFileError(path, f"a zip archive with no CSV, Excel or JSON file inside (it holds {held})")
     raise InputFileError(
         path,
-        f"a zip archive with {len(tables)} tables inside ({_listed(tables)}): unzip it and ingest "
-        "each file, or the one you want",
+        f"a zip archive with {len(tables)} tables inside ({_listed(tables)}): ingest each one you want "
+        f"by its name in the archive, as {shown_name(path, tables[0])}",
     )
+
+
+def zip_member(path: str | Path) -> tuple[Path, str] | None:
+    """``ARCHIVE.zip/MEMBER`` split into the archive and the member's name in it; None when
+    ``path`` is not inside a ``.zip`` file.
+
+    Raises :class:`InputFileError` when the archive has no such member, listing its tables.
+    """
+    path = Path(path)
+    for archive in path.parents:
+        if archive.suffix.lower() == ".zip" and archive.is_file():
+            break
+    else:
+        return None
+    member = path.relative_to(archive).as_posix()
+    try:
+        names = [name for name in _files(archive) if not _is_clutter(name)]
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(archive, f"a damaged zip archive ({exc})") from None
+    if member not in names:
+        tables = [n for n in names if PurePosixPath(n).suffix.lower() in TABLE_SUFFIXES] or names
+        held = _listed(tables) if tables else "nothing"
+        raise InputFileError(path, f"no file {member} in the zip archive {archive.name} (it holds {held})")
+    return archive, member
 
 
 @contextlib.contextmanager
@@ -66,15 +95,18 @@ def extracted(path: str | Path, member: str) -> Iterator[Path]:
     """``member`` of the zip ``path`` extracted into a temporary folder, removed afterwards.
 
     The extracted file keeps the member's own name (readers take the release from it, as in
-    ``GEDEvent_v25_1.csv``). An error raised about the extracted copy inside the block is told
-    of ``ARCHIVE.zip/MEMBER`` instead of a temporary path.
+    ``GEDEvent_v25_1.csv``), and the other tables of its folder in the archive are extracted
+    beside it. An error raised about the extracted copy inside the block is told of
+    ``ARCHIVE.zip/MEMBER`` instead of a temporary path.
     """
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="bluehelmet-unzip-") as folder:
         # Only the member's own name: a path stored in the zip never leads outside the folder.
         target = Path(folder) / PurePosixPath(member).name
-        with zipfile.ZipFile(path) as archive, archive.open(member) as source, open(target, "wb") as sink:
-            shutil.copyfileobj(source, sink, 1 << 20)
+        with zipfile.ZipFile(path) as archive:
+            for name in [member, *_tables_beside(archive, member)]:
+                with archive.open(name) as source, open(Path(folder) / PurePosixPath(name).name, "wb") as sink:
+                    shutil.copyfileobj(source, sink, 1 << 20)
         try:
             yield target
         except BluehelmetError as exc:
@@ -108,6 +140,16 @@ def _retell(exc: BluehelmetError, temporary: str, shown: str) -> None:
     exc.args = tuple(a.replace(temporary, shown) if isinstance(a, str) else a for a in exc.args)
     if isinstance(exc, InputFileError) and str(exc.path) == temporary:
         exc.path = Path(shown)
+
+
+def _tables_beside(archive: zipfile.ZipFile, member: str) -> list[str]:
+    """The other tables in ``member``'s folder of the archive (not in folders below it)."""
+    folder = PurePosixPath(member).parent
+    return [
+        m.filename for m in archive.infolist()
+        if not m.is_dir() and m.filename != member and not _is_clutter(m.filename)
+        and PurePosixPath(m.filename).parent == folder and PurePosixPath(m.filename).suffix.lower() in TABLE_SUFFIXES
+    ]
 
 
 def _files(path: Path) -> list[str]:
