@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from un_peacekeeping_store import raw, un_store_file, un_store_path  # noqa: F401
 
 MALICIOUS = "Malicious Act"
@@ -96,7 +98,7 @@ def test_every_table_goes_to_a_file_in_the_formats_analysts_open(cli, un_store_p
     result = cli(*db, "deadliest", "--format", "parquet")
     assert result.exit_code == 2 and "give --out FILE.parquet" in result.stderr
     result = cli(*db, "trend", "MINUSMA", "--change", "2017-12-08", "--format", "hxl")
-    assert result.exit_code == 2 and "choose table, csv or json" in result.stderr
+    assert result.exit_code == 2 and "choose table, csv, json or xlsx" in result.stderr
 
 
 def test_ct_risk_and_hrddp_workflows(cli, un_store_path, tmp_path):
@@ -127,3 +129,41 @@ def test_ct_risk_and_hrddp_workflows(cli, un_store_path, tmp_path):
     assert "Head of Mission" in html.read_text(encoding="utf-8")
     listed = cli(*db, "peacekeeping", "hrddp", "list", "--format", "json").json()
     assert listed[0]["status"] == "defer"
+
+
+def test_trend_as_a_workbook_holds_the_months_fitted(cli, un_store_path, raw, tmp_path):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "minusma-trend.xlsx"
+    args = ("--db", un_store_path, "peacekeeping", "trend", "MINUSMA", "--change", "2017-12-08")
+    result = cli(*args, "--format", "xlsx", "--out", path)
+    assert result.exit_code == 0, result.stderr
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["rate ratio", "periods", "months", "about"]
+    sheets = {name: list(book[name].values) for name in book.sheetnames}
+
+    # The months are the series fitted: every month of the mission, zero months included,
+    # counted independently from the raw file.
+    minusma = raw[(raw["mission_acronym"] == "MINUSMA") & (raw["type_of_incident"] == MALICIOUS)]
+    counted = minusma.groupby(minusma["incident_date"].dt.strftime("%Y-%m")).size()
+    header, *months = sheets["months"]
+    assert header == ("month", "fatalities", "exposure", "after")
+    assert {m: f for m, f, _, _ in months if f} == counted.to_dict()
+    assert sum(f for _, f, _, after in months if after) == counted[counted.index >= "2017-12"].sum()
+    # From the mission's first to its last fatality of any cause, every month once.
+    dates = raw.loc[raw["mission_acronym"] == "MINUSMA", "incident_date"]
+    span = pd.period_range(dates.min().to_period("M"), dates.max().to_period("M"), freq="M").astype(str).tolist()
+    assert [m for m, *_ in months] == span and all(isinstance(f, int) for _, f, _, _ in months)
+
+    # The same figures as the JSON, as numbers.
+    as_json = cli(*args, "--format", "json").json()
+    assert as_json["months"][0] == dict(zip(header, months[0]))
+    ratios = {row[0]: row[1] for row in sheets["rate ratio"][1:]}
+    assert ratios == {m["model"]: m["rate_ratio"] for m in as_json["models"]}
+    about = dict(sheets["about"][1:])
+    assert about["change_date"] == "2017-12-08" and "peacekeeping fatalities" in about["source"]
+
+    assert cli(*args, "--format", "xlsx").exit_code == 2  # a workbook needs --out
+    csv_path = tmp_path / "trend.csv"
+    assert cli(*args, "--format", "csv", "--out", csv_path).exit_code == 0
+    assert csv_path.read_text(encoding="utf-8-sig").splitlines()[0] == "period,first_month,last_month,months,fatalities,exposure,rate"

@@ -258,6 +258,14 @@ def _coverage(row, source: str) -> str:
 # -- trend test ------------------------------------------------------------------------------
 
 
+_FATALITIES_CITATION = "United Nations Department of Peace Operations, peacekeeping fatalities (open data portal)"
+_TROOP_CITATIONS = {
+    "radpko": "RADPKO (Hunnicutt & Nomikos 2020)",
+    "geopko-v1": "Geo-PKO v1 (Cil, Fjelde, Hultman & Nilsson 2020)",
+    "geopko-v2.3": "Geo-PKO v2.3 (Cil, Fjelde, Hultman & Nilsson 2020)",
+}
+
+
 @dataclass
 class TrendResult:
     """A before/after comparison of a mission's monthly fatality rate."""
@@ -270,6 +278,8 @@ class TrendResult:
     start: str
     end: str
     periods: list[dict] = field(default_factory=list)  # before / after: months, fatalities, exposure, rate
+    months: list[dict] = field(default_factory=list)  # the series fitted: month, fatalities, exposure, after
+    troops_source: str | None = None  # where troop-months came from (exposure troops)
     models: list[dict] = field(default_factory=list)  # poisson / negative_binomial: rate_ratio, ci_low, ci_high, p_value
     dispersion: float = float("nan")  # Pearson chi-square / df of the Poisson model
     note: str = ""
@@ -280,6 +290,22 @@ class TrendResult:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def sheets(self) -> dict[str, pd.DataFrame]:
+        """The result as the sheets of a workbook: the rate ratios, the two periods, the months
+        fitted (to chart), and what was compared."""
+        about = {
+            "mission": self.mission, "incident": self.incident or "all causes", "personnel": self.personnel or "all",
+            "change_date": self.change_date, "exposure": self.exposure, "first_month": self.start,
+            "last_month": self.end, "pearson_dispersion": self.dispersion, "note": self.note,
+            "source": _FATALITIES_CITATION + (f"; troops: {_TROOP_CITATIONS[self.troops_source]}" if self.troops_source else ""),
+        }
+        return {
+            "rate ratio": self.to_frame(),
+            "periods": pd.DataFrame(self.periods),
+            "months": pd.DataFrame(self.months, columns=["month", "fatalities", "exposure", "after"]),
+            "about": pd.DataFrame({"item": list(about), "value": list(about.values())}),
+        }
 
 
 def monthly_series(
@@ -407,6 +433,11 @@ def trend_test(
         mission=code, incident=check_incident(store, incident), personnel=personnel, change_date=str(change_date),
         exposure=exposure, start=series["month"].iloc[0], end=series["month"].iloc[-1],
         periods=periods, models=models, dispersion=dispersion, note=note,
+        troops_source=troops_source if exposure == "troops" else None,
+        months=[
+            {"month": m, "fatalities": int(f), "exposure": float(e), "after": bool(a)}
+            for m, f, e, a in zip(series["month"], series["fatalities"], series["exposure"], after)
+        ],
     )
 
 

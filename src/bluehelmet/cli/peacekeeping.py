@@ -12,6 +12,7 @@ import typer
 from bluehelmet.cli.app import app, open_store
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
+from bluehelmet.exports.frames import render
 
 FORMAT_HELP = (
     "table, csv, json (an array of objects, one per row), hxl, or parquet or xlsx (with --out); "
@@ -128,7 +129,12 @@ def trend(
     end: Optional[str] = typer.Option(None, "--to", help="Last month of the series (default: the mission's last fatality)."),
     exposure: str = typer.Option("months", help="months (fatalities per month) or troops (per troop-month; gaps are an error)."),
     troops_source: str = typer.Option("radpko", "--troops-source", help="With --exposure troops: radpko, geopko-v2.3 or geopko-v1."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv (the two tables one after the other) or json (one object)."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f",
+        help="table, csv (the two tables one after the other), json (one object, with the months) or "
+        "xlsx (a workbook: rate ratio, periods, months, about; needs --out).",
+    ),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of the screen."),
 ) -> None:
     """Rate ratio of monthly fatalities after/before a date (Poisson and negative binomial, 95% CI).
 
@@ -136,21 +142,34 @@ def trend(
     G5 Sahel Joint Force):
 
       bluehelmet peacekeeping trend MINUSMA --change 2017-12-08
+
+      bluehelmet peacekeeping trend MINUSMA --change 2017-12-08 --format xlsx --out minusma-trend.xlsx
     """
     from bluehelmet.analysis.peacekeeping import trend_test
+    from bluehelmet.exports.frames import write_xlsx_sheets
 
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit a test result; choose table, csv, json or xlsx")
+    if fmt == "xlsx" and out_path is None:
+        raise InvalidRequestError("--format xlsx writes a file: give --out FILE.xlsx")
     with open_store(ctx) as store:
         result = trend_test(store, mission, change, incident=None if (incident or "").lower() == "all" else incident,
                             personnel=personnel, start=start, end=end, exposure=exposure, troops_source=troops_source)
-    if fmt not in ("table", "csv", "json"):
-        raise InvalidRequestError(f"--format {fmt} does not fit a test result; choose table, csv or json")
-    if fmt == "json":
-        typer.echo(json.dumps(result.as_dict(), indent=1, default=str))
+    if fmt == "xlsx":
+        write_xlsx_sheets(result.sheets(), out_path)
         return
-    _out(pd.DataFrame(result.periods), fmt, f"{result.mission} {result.incident or 'all causes'}: before and after {result.change_date}")
-    _out(result.to_frame(), fmt, "Rate ratio after/before")
-    if fmt == "table":
-        typer.echo(result.note)
+    if fmt == "json":
+        text = json.dumps(result.as_dict(), indent=1, default=str) + "\n"
+    else:
+        title = f"{result.mission} {result.incident or 'all causes'}: before and after {result.change_date}"
+        text = render(pd.DataFrame(result.periods), fmt, title=title) + render(result.to_frame(), fmt, title="Rate ratio after/before")
+        if fmt == "table":
+            text += result.note + "\n"
+    if out_path is None:
+        typer.echo(text, nl=False)
+    else:
+        # A BOM makes Excel read a CSV as UTF-8, as every CSV this tool writes.
+        out_path.write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
 
 
 # -- presence --------------------------------------------------------------------------------

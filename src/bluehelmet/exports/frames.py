@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.exports.workbook import sheet_name
 
 FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl", "xlsx")
 # The formats that write a file and nothing to the terminal.
@@ -131,10 +132,10 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
     if fmt in BINARY_FORMATS:
         if out is None or not isinstance(out, (str, Path)):
             raise InvalidRequestError(f"--format {fmt} writes a file: give --out FILE.{fmt}")
-        frame = _calendar_dates(frame, as_text=False)
         if fmt == "xlsx":
-            _write_xlsx(frame, Path(out))
+            write_xlsx_sheets({sheet_name(Path(out)): frame}, out)
             return
+        frame = _calendar_dates(frame, as_text=False)
         geo = _points(frame)
         (geo if geo is not None else frame).to_parquet(out)
         return
@@ -147,17 +148,25 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
         out.write(text)
 
 
-def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
+def write_xlsx_sheets(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
+    """Write each frame as a sheet of one Excel workbook at ``path``, named by its key.
+
+    Dates are date cells; a geometry (admin units, buffers) is its well-known text, which Excel
+    can hold and QGIS reads. Raises :class:`InvalidRequestError` when a frame overflows a sheet.
+    """
     import geopandas as gpd
 
-    from bluehelmet.exports.workbook import check_fits, write_workbook
+    from bluehelmet.exports.workbook import check_fits, write_sheets
 
-    check_fits(len(frame))
-    # A geometry (admin units, buffers) as well-known text, which Excel can hold and QGIS reads.
-    geometry = [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
-    if geometry:
-        frame = pd.DataFrame(frame).assign(**{c: gpd.GeoSeries(frame[c]).to_wkt() for c in geometry})
-    write_workbook([str(c) for c in frame.columns], frame.itertuples(index=False, name=None), path)
+    sheets = {}
+    for name, frame in frames.items():
+        check_fits(len(frame))
+        frame = _calendar_dates(frame, as_text=False)
+        geometry = [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+        if geometry:
+            frame = pd.DataFrame(frame).assign(**{c: gpd.GeoSeries(frame[c]).to_wkt() for c in geometry})
+        sheets[name] = ([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
+    write_sheets(sheets, path)
 
 
 def render(frame: pd.DataFrame, fmt: str, *, title: str | None = None) -> str:

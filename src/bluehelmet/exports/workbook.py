@@ -54,14 +54,48 @@ def write_workbook(
     :class:`InvalidRequestError` when the rows overflow a sheet (nothing is saved then; callers
     that know the count call :func:`check_fits` before any work).
     """
+    return write_sheets({sheet or sheet_name(Path(path)): (columns, rows)}, path, progress=progress)
+
+
+def write_sheets(
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]],
+    path: str | Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write an .xlsx at ``path`` with one sheet per ``{name: (columns, rows)}``, in that order.
+
+    Each sheet is as :func:`write_workbook` makes it; names are made to fit Excel's rules.
+    Returns the number of cells cut in all; ``progress`` counts the rows of all sheets.
+    """
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    written = cut = 0
+    for name, (columns, rows) in sheets.items():
+        sheet = book.create_sheet(_fit_sheet_name(name))
+        done = written
+
+        def on_row(count: int) -> None:
+            if progress is not None and (done + count) % 1000 == 0:
+                progress(done + count)
+
+        sheet_rows, sheet_cut = _fill(sheet, columns, rows, on_row)
+        written += sheet_rows
+        cut += sheet_cut
+    if progress is not None:
+        progress(written)
+    book.save(Path(path))
+    return cut
+
+
+def _fill(sheet, columns: Sequence[str], rows: Iterable[Sequence], on_row: Callable[[int], None]) -> tuple[int, int]:
+    """Write the header and ``rows`` into a write-only ``sheet``; ``on_row(n)`` after the n-th
+    row. Returns the rows written and the cells cut."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    path = Path(path)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(sheet or sheet_name(path))
     # Set before the first row: a write-only sheet writes its columns and panes at the top.
     for index, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(max(len(str(name)) + 2, 10), 40)
@@ -84,14 +118,10 @@ def write_workbook(
             cut += was_cut
             values.append(value)
         sheet.append(values)
-        if progress is not None and written % 1000 == 0:
-            progress(written)
-    if progress is not None:
-        progress(written)
+        on_row(written)
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
-    book.save(path)
-    return cut
+    return written, cut
 
 
 def cell_value(value: object) -> tuple[object, bool]:
@@ -118,7 +148,11 @@ def cell_value(value: object) -> tuple[object, bool]:
 
 def sheet_name(path: Path) -> str:
     """A sheet name from the file's name, within Excel's rules (31 characters, no []:*?/\\)."""
-    name = _SHEET_NAME_ILLEGAL.sub("_", path.stem).strip("'")[:31]
+    return _fit_sheet_name(path.stem)
+
+
+def _fit_sheet_name(name: str) -> str:
+    name = _SHEET_NAME_ILLEGAL.sub("_", name).strip("'")[:31]
     return name or "Sheet1"
 
 
