@@ -6,6 +6,10 @@ import csv
 import io
 import json
 
+import pytest
+
+import bluehelmet
+
 
 def test_threats_formats(cli, mali_db):
     table = cli("--db", mali_db, "threats", "--country", "MLI", "--from", "2018-01", "--to", "2018-12")
@@ -48,3 +52,32 @@ def test_analysis_commands(cli, mali_db, tmp_path):
     out = tmp_path / "r.html"
     report = cli("--db", mali_db, "report", "--country", "MLI", "--from", "2018-01", "--to", "2018-12", "--out", out)
     assert report.exit_code == 0 and out.exists() and str(out) in report.stdout.replace("\n", "")
+
+
+def test_toolbox_to_a_workbook_and_files(cli, mali_db, tmp_path):
+    from openpyxl import load_workbook
+
+    from bluehelmet.analysis.toolbox import toolbox_fit
+
+    args = ("--db", mali_db, "toolbox", "--country", "MLI", "--from", "2018-01", "--to", "2018-12", "--area", "ML05")
+    fits = cli(*args, "-f", "json").json()
+    path = tmp_path / "mopti-toolbox.xlsx"
+    assert cli(*args, "-f", "xlsx", "--out", path).exit_code == 0
+    book = load_workbook(path, read_only=True)
+    assert book.sheetnames == ["toolbox fit", "context indicators"]
+    header, *rows = list(book["toolbox fit"].values)
+    assert [dict(zip(header, row)) for row in rows] == [{k: fit[k] for k in header} for fit in fits]
+    assert len(rows) == 7
+    # A read-only sheet leaves out a row's empty last cell (median_km_to_un: no UN position).
+    indicators = {row[0]: row[1] if len(row) > 1 else None for row in list(book["context indicators"].values)[1:]}
+    with bluehelmet.open(mali_db, read_only=True) as store:
+        values, _, _ = toolbox_fit(store, "MLI", "2018-01", "2018-12", area="ML05")
+    # Excel keeps 15 significant digits; a missing value is an empty cell.
+    expected = {k: None if v != v else v for k, v in values.items() if not k.startswith("_")}
+    assert indicators == {k: pytest.approx(v, rel=1e-14) if isinstance(v, float) else v for k, v in expected.items()}
+    assert indicators["area"] == "Mopti (ML05, admin1, MLI)" and indicators["events"] == 97
+
+    csv_path = tmp_path / "fit.csv"
+    assert cli(*args, "-f", "csv", "--out", csv_path).exit_code == 0
+    assert len(list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))) == 7
+    assert cli(*args, "-f", "xlsx").exit_code == 2 and cli(*args, "-f", "geojson").exit_code == 2

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
 out = Console()
@@ -138,24 +139,38 @@ def toolbox(
     end: str = typer.Option(..., "--to", help=f"Last month, {PERIOD_HELP}"),
     area: Optional[str] = typer.Option(None, help="An admin1/admin2 unit (P-code or name) or grid:GID."),
     rules: Optional[Path] = typer.Option(None, help="Another toolbox rule file (YAML)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    fmt: str = typer.Option(
+        "table", "--format", "-f",
+        help="table, csv or json (the tools' fit), or xlsx with --out (the fit and the context indicators, two sheets).",
+    ),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
 ) -> None:
     """Which PoC tools fit the area: context indicators and a rating per tool with its reasons.
 
-    Example:
+    Examples:
 
       bluehelmet toolbox --country MLI --from 2018-01 --to 2018-12 --area ML05
+
+      bluehelmet toolbox --country MLI --from 2018-01 --to 2018-12 --area ML05 --format xlsx --out mopti-toolbox.xlsx
     """
     import pandas as pd
 
     from bluehelmet.analysis.toolbox import fits_frame, toolbox_fit
+    from bluehelmet.exports.frames import write_xlsx_sheets
 
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit the toolbox; choose table, csv, json or xlsx")
+    if fmt == "xlsx" and out_path is None:
+        raise InvalidRequestError("--format xlsx writes a file: give --out FILE.xlsx")
     with open_store(ctx) as store:
         values, fits, _ = toolbox_fit(store, country, start, end, area=area, rules_path=rules)
-    shown = {k: v for k, v in values.items() if not k.startswith("_")}
-    if fmt == "table":
-        write_frame(pd.DataFrame([{"indicator": k, "value": v} for k, v in shown.items()]), "table", title="Context indicators")
-    write_frame(fits_frame(fits), fmt, title="PoC toolbox fit")
+    indicators = pd.DataFrame([{"indicator": k, "value": v} for k, v in values.items() if not k.startswith("_")])
+    if fmt == "xlsx":
+        write_xlsx_sheets({"toolbox fit": fits_frame(fits), "context indicators": indicators}, out_path)
+        return
+    if fmt == "table" and out_path is None:
+        write_frame(indicators, "table", title="Context indicators")
+    write_frame(fits_frame(fits), fmt, out_path, title="PoC toolbox fit")
 
 
 @app.command()
