@@ -42,3 +42,26 @@ def test_events_filter_by_canonical_actor(cli, tmp_path, data):
     result = cli("--db", db, "events", "--actor-id", "ucdp:6716", "--lineage", "--format", "json")
     assert result.exit_code == 0, result.stderr
     assert len(result.json()) == ((raw.side_a == "JNIM") | (raw.side_b == "JNIM")).sum()
+
+
+def test_search_in_every_format(cli, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    db = ("--db", tmp_path / "s.duckdb")
+    as_json = cli(*db, "actors", "search", "azawad", "--kind", "rebel", "--format", "json").json()
+    assert cli(*db, "actors", "search", "azawad", "--kind", "rebel", "--json").json() == as_json
+    assert as_json and all(r["kind"] == "rebel" for r in as_json)
+    rows = list(csv.DictReader(io.StringIO(cli(*db, "actors", "search", "azawad", "--kind", "rebel", "-f", "csv").stdout.lstrip("\ufeff"))))
+    assert [r["actor_id"] for r in rows] == [r["actor_id"] for r in as_json]
+    assert rows[0]["matching_aliases"] == "; ".join(as_json[0]["matching_aliases"])
+    path = tmp_path / "azawad.xlsx"
+    assert cli(*db, "actors", "search", "azawad", "--kind", "rebel", "-f", "xlsx", "-o", path).exit_code == 0
+    sheet = list(load_workbook(path, read_only=True).active.values)
+    assert sheet[0] == ("actor_id", "name", "kind", "country", "matching_aliases")
+    assert [row[0] for row in sheet[1:]] == [r["actor_id"] for r in as_json]
+    table = cli(*db, "actors", "search", "azawad", "--kind", "rebel")
+    assert table.exit_code == 0 and as_json[0]["actor_id"] in table.stdout
+    assert cli(*db, "actors", "search", "zzzqqq").stdout.strip() == "no actor matches"

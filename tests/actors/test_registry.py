@@ -70,3 +70,31 @@ def test_bad_registry_files_are_rejected_with_clear_messages(tmp_path, extra, me
         merge_curated(read_ucdp_actors(), path)
     assert message in str(caught.value)
     assert "bad.yaml" in str(caught.value)
+
+
+def test_search_finds_names_and_aliases_in_any_language(registry):
+    # Checked against the UCDP actor list: every actor with "Azawad" in a name or alias.
+    with open(UCDP_ACTOR_FILE, encoding="utf-8-sig") as handle:
+        ucdp = {
+            f"ucdp:{r['ActorId'].strip()}" for r in csv.DictReader(handle)
+            if any("azawad" in (r[c] or "").lower() for c in ("NameData", "NameOrig", "NameOrigFull", "NewNameFullEng"))
+        }
+    found = registry.search("azawad", limit=100)
+    ids = [r["actor_id"] for r in found]
+    assert ucdp <= set(ids) and {"sahel:fla", "sahel:hcua", "sahel:csp-dpa"} <= set(ids)
+    assert len(ids) == len(set(ids))
+    # Those named for the query come first, then the rest, each group by name.
+    named = [r for r in found if "azawad" in r["name"].lower()]
+    assert found[: len(named)] == named and named == sorted(named, key=lambda r: r["name"].casefold())
+
+    # Accents and case are ignored: the French alias of the FLA matches without its accents.
+    fla = registry.search("front de liberation de l'azawad")
+    assert [r["actor_id"] for r in fla] == ["sahel:fla"]
+    assert fla[0]["matching_aliases"] == ["Front de libération de l'Azawad"]
+
+    # The FLAA is of Niger; the MSA of Mali, fighting also in Niger ("Mali, Niger" in the UCDP list).
+    rebels_in_niger = registry.search("azawad", kind="rebel", country="ner")
+    assert [(r["actor_id"], r["country"]) for r in rebels_in_niger] == [("ucdp:524", "NER"), ("ucdp:6836", "MLI")]
+    assert len(registry.search("azawad", limit=3)) == 3
+    with pytest.raises(Exception, match="nothing to search for"):
+        registry.search(" - ")

@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from bluehelmet.actors.schema import KINDS, RELATIONS, ensure_actor_tables
-from bluehelmet.errors import InputFileError, NotFoundError
+from bluehelmet.errors import InputFileError, InvalidRequestError, NotFoundError
 
 
 class RegistryFileError(InputFileError):
@@ -153,6 +153,35 @@ class Registry:
         key = (alias.actor_id, alias.alias)
         if not any((a.actor_id, a.alias) == key for a in self.aliases):
             self.aliases.append(alias)
+
+    def search(self, query: str, *, kind: str | None = None, country: str | None = None, limit: int = 20) -> list[dict]:
+        """Actors whose name or any alias contains ``query``, ignoring case, accents and
+        punctuation: those whose own name matches first, then by name.
+
+        Each is ``actor_id``, ``name``, ``kind``, ``country`` and up to four
+        ``matching_aliases``. ``kind`` keeps one kind; ``country`` (ISO3) the actors of that
+        country or fighting in it.
+        """
+        from bluehelmet.actors.normalise import normalise
+
+        needle = normalise(query)
+        if not needle:
+            raise InvalidRequestError(f"nothing to search for in {query!r}: give part of a name or alias")
+        hits: dict[str, set[str]] = {}
+        for alias in self.aliases:
+            if needle in normalise(alias.alias):
+                hits.setdefault(alias.actor_id, set()).add(alias.alias)
+        rows = []
+        for actor_id, names in hits.items():
+            actor = self.actors[actor_id]
+            if (kind and actor.kind != kind) or (country and country.upper() not in actor.country_set()):
+                continue
+            rows.append({
+                "actor_id": actor_id, "name": actor.name, "kind": actor.kind, "country": actor.country_iso3,
+                "matching_aliases": sorted(names)[:4],
+            })
+        rows.sort(key=lambda r: (needle not in normalise(r["name"]), r["name"].casefold(), r["actor_id"]))
+        return rows[:limit]
 
     def as_dict(self, actor_id: str) -> dict:
         """An actor with its aliases and lineage edges, as plain JSON-ready values."""

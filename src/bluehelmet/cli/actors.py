@@ -6,10 +6,13 @@ import json
 from pathlib import Path
 from typing import Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 
 from bluehelmet.cli.app import app, open_store
+from bluehelmet.errors import InvalidRequestError
+from bluehelmet.exports import write_frame
 
 actors_app = typer.Typer(
     help=(
@@ -47,33 +50,31 @@ def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help="Part of a name or alias (any language, accents optional)."),
     kind: Optional[str] = typer.Option(None, help="Only this kind (jihadist, rebel, militia, state_force...)."),
-    country: Optional[str] = typer.Option(None, help="Only this country (ISO3)."),
+    country: Optional[str] = typer.Option(None, help="Only actors of this country or fighting in it (ISO3)."),
     limit: int = typer.Option(20, help="At most this many actors."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the same as --format json)."),
 ) -> None:
     """Find actors whose name or any alias contains QUERY.
 
     Example: bluehelmet actors search azawad --kind rebel
     """
     from bluehelmet.actors import Registry
-    from bluehelmet.actors.normalise import normalise
 
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit a list of actors; choose table, csv, json or xlsx")
     with open_store(ctx) as store:
-        registry = Registry.load(store)
-    needle = normalise(query)
-    hits: dict[str, list[str]] = {}
-    for alias in registry.aliases:
-        if needle in normalise(alias.alias):
-            hits.setdefault(alias.actor_id, []).append(alias.alias)
-    rows = []
-    for actor_id, names in hits.items():
-        actor = registry.actors[actor_id]
-        if (kind and actor.kind != kind) or (country and (actor.country_iso3 or "").upper() != country.upper()):
-            continue
-        rows.append({"actor_id": actor_id, "name": actor.name, "kind": actor.kind, "country": actor.country_iso3, "matching_aliases": sorted(set(names))[:4]})
-    rows = sorted(rows, key=lambda r: r["actor_id"])[:limit]
-    if as_json:
+        rows = Registry.load(store).search(query, kind=kind, country=country, limit=limit)
+    if fmt == "json" and out_path is None:
         typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    if fmt != "table" or out_path is not None:
+        frame = pd.DataFrame(rows, columns=["actor_id", "name", "kind", "country", "matching_aliases"])
+        if fmt != "json":  # one cell of text for a spreadsheet
+            frame["matching_aliases"] = frame["matching_aliases"].map("; ".join)
+        write_frame(frame, fmt, out_path)
         return
     for r in rows:
         out.print(f"[bold]{r['actor_id']}[/] {r['name']}  ({r['kind']}, {r['country']})  aliases: {'; '.join(r['matching_aliases'])}", highlight=False)
@@ -250,7 +251,6 @@ def decide(
       bluehelmet actors decide "Katiba Serma" --new-actor --kind jihadist --country MLI
     """
     from bluehelmet.actors import record_decision
-    from bluehelmet.errors import InvalidRequestError
 
     chosen = [(a, v) for a, v in (("accept", accept), ("reject", reject), ("alias", alias)) if v] + ([("new_actor", None)] if new_actor else [])
     if len(chosen) != 1:
