@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+
+import pytest
+
 from csv_rows import read_rows
 
 SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
@@ -134,6 +137,31 @@ def test_a_bad_file_among_several_stores_nothing_and_the_others_load(cli, data, 
     assert "1 of 3 files stored nothing: data_wrangling_v.2.3.R (the others are ingested)" in stderr
     batches = json.loads(cli("--db", db, "batches", "--format", "json").stdout)
     assert [b["source_kind"] for b in batches] == ["ucdp-ged", "radpko"]
+
+
+def test_a_fault_with_one_file_among_several_leaves_the_others_to_load(cli, data, tmp_path, monkeypatch):
+    import bluehelmet
+
+    real_ingest = bluehelmet.ingest
+    acd = data("ucdp_prio_acd_231/UcdpPrioConflict_v23_1.csv")
+
+    def failing_on_acd(store, path, *args, **kwargs):
+        if path == acd:  # a fault of the program's, not of the file
+            raise RuntimeError("simulated fault")
+        return real_ingest(store, path, *args, **kwargs)
+
+    monkeypatch.setattr(bluehelmet, "ingest", failing_on_acd)
+    db = tmp_path / "s.duckdb"
+    radpko = data("radpko_bases_country_year/radpko_bases_cc_y.csv")
+    result = cli("--db", db, "ingest", data(SAMPLE), acd, radpko, "--json")
+    assert result.exit_code == 2
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("source_kind") for r in reports] == ["ucdp-ged", None, "radpko"]
+    assert "unexpected RuntimeError (simulated fault); please report it" in reports[1]["error"]
+    assert "1 of 3 files stored nothing: UcdpPrioConflict_v23_1.csv" in " ".join(result.stderr.split())
+    # Alone, the fault ends the command with its traceback, to be reported.
+    with pytest.raises(RuntimeError, match="simulated fault"):
+        cli("--db", db, "ingest", acd)
 
 
 def test_a_csv_or_hxl_file_is_written_from_the_store_with_the_same_rows(cli, data, tmp_path):

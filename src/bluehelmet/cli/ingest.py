@@ -67,10 +67,14 @@ def ingest(
                 kind = source or ("incidents" if column_map else None)
                 try:
                     report = bluehelmet.ingest(store, path, kind, release=release, progress=show, **options)
-                except BluehelmetError as exc:
+                except Exception as exc:
                     # Each file is its own transaction: one bad file leaves the others to load.
+                    # A failure that is not a problem with the file (a fault of bluehelmet's)
+                    # ends a single-file ingest with its traceback, to be reported.
                     if len(files) == 1:
                         raise
+                    if not isinstance(exc, BluehelmetError):
+                        exc = UnexpectedIngestError(path, exc)
                     show_error(exc)
                     if as_json:  # still one object per file, for scripts reading the lines
                         typer.echo(json.dumps({"file": str(path), "error": str(exc)}))
@@ -82,6 +86,16 @@ def ingest(
                 _print_report(report, path)
     if failed:
         raise IngestFailures(failed, len(files))
+
+
+class UnexpectedIngestError(BluehelmetError):
+    """A file of several failed for a reason that is not a problem with the file itself."""
+
+    def __init__(self, path: Path, cause: Exception) -> None:
+        super().__init__(
+            f"{path}: stored nothing: an unexpected {type(cause).__name__} ({cause}); please report it "
+            "with the file's kind and this message"
+        )
 
 
 class IngestFailures(BluehelmetError):

@@ -38,8 +38,8 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, empty_rejects, json_object_sql, reader_connection, spill_canonical, split_by_checks,
-    sql_identifier, sql_literal, to_canonical,
+    Check, ReadResult, canonical_query, count_range_check, empty_rejects, json_object_sql, reader_connection,
+    spill_canonical, split_by_checks, sql_identifier, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
@@ -140,6 +140,8 @@ def load_acled_json(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[st
         body = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputFileError(path, f"cannot be read as ACLED JSON: {exc}") from exc
+    except RecursionError:
+        raise InputFileError(path, "cannot be read as ACLED JSON: arrays or objects nested too deeply") from None
     rows = acled_json_rows(body)
     if rows is None:
         raise InputFileError(path, "not ACLED JSON: expected an API response {\"data\": [...]} or a list of them")
@@ -322,6 +324,7 @@ def _row_checks(header: set[str]) -> list[Check]:
         Check("fatalities", "_fat IS NULL AND trim(coalesce(fatalities, '')) <> ''", "fatalities is not a number", value="fatalities"),
         Check("fatalities", "_fat < 0", "negative fatalities", value="fatalities"),
         Check("fatalities", "_fat <> floor(_fat)", "fatalities is not a whole number", value="fatalities"),
+        count_range_check("fatalities", "_fat", "fatalities", value="fatalities"),
     ]
     return checks
 

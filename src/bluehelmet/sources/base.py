@@ -205,6 +205,19 @@ class Check:
     value: str | None = None
 
 
+# Counts (deaths, injured...) are stored as INTEGER: a larger number, or an infinite or NaN one,
+# is a typing slip (or an Excel overflow), not a count, and goes to quarantine.
+MAX_COUNT = 2_147_483_647
+
+
+def count_range_check(column: str | None, parsed: str, what: str, value: str | None = None) -> Check:
+    """The check that the number ``parsed`` (a DOUBLE, NULL when absent) fits a stored count."""
+    return Check(
+        column, f"NOT isfinite({parsed}) OR {parsed} > {MAX_COUNT}",
+        f"{what} is not a count (infinite, NaN or over {MAX_COUNT:,})", value=value or parsed,
+    )
+
+
 def split_by_checks(
     con: duckdb.DuckDBPyConnection,
     staging: str,
@@ -292,10 +305,16 @@ def rejects_from_codes(codes: pa.Table, checks: list[Check]) -> pa.Table:
     ).cast(REJECT_SCHEMA)
 
 
-def canonical_select(table: str, select: dict[str, str]) -> list[str]:
+_NUMBER_TYPES = ("INTEGER", "BIGINT", "DOUBLE", "SMALLINT")
+
+
+def canonical_select(table: str, select: dict[str, str], numbers_only_where: str | None = None) -> list[str]:
     """SQL select items for every canonical column of ``table``, cast to its type.
 
     ``select`` maps canonical column names to SQL expressions; columns not given are NULL.
+    ``numbers_only_where``: a condition (``_reject IS NULL``) outside which number columns are
+    NULL, for a query that maps rejected rows too: their numbers failed the checks and may not
+    cast (a death count of 1e20), where an accepted row's always do.
     """
     unknown = set(select) - set(canonical_columns(table))
     if unknown:
@@ -303,7 +322,10 @@ def canonical_select(table: str, select: dict[str, str]) -> list[str]:
     items = []
     for column, sql_type in canonical_columns(table).items():
         base_type = sql_type.replace(" NOT NULL", "")
-        items.append(f"CAST({select.get(column, 'NULL')} AS {base_type}) AS {column}")
+        expression = select.get(column, "NULL")
+        if numbers_only_where and base_type in _NUMBER_TYPES and column in select:
+            expression = f"CASE WHEN {numbers_only_where} THEN {expression} END"
+        items.append(f"CAST({expression} AS {base_type}) AS {column}")
     return items
 
 

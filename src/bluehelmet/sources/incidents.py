@@ -30,7 +30,8 @@ from bluehelmet.errors import InputFileError
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import (
-    Check, ReadResult, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal, to_canonical,
+    Check, ReadResult, count_range_check, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal,
+    to_canonical,
 )
 from bluehelmet.sources.column_map import (
     COUNT_FIELDS,
@@ -161,14 +162,18 @@ def _load_json(con, path: Path):
         body = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputFileError(path, f"cannot be read as JSON: {exc}") from None
+    except RecursionError:
+        raise InputFileError(path, "cannot be read as JSON: arrays or objects nested too deeply") from None
     if isinstance(body, dict):
         body = next((v for v in body.values() if isinstance(v, list)), None)
     if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
         raise InputFileError(path, "an incident JSON file is an array of objects, one per incident")
-    header: list[str] = []
+    keys: list[str] = []
     for record in body:
-        header.extend(k for k in record if k not in header)
-    count = load_records(con, header, ([r.get(h) for h in header] for r in body), range(1, len(body) + 1))
+        keys.extend(k for k in record if k not in keys)
+    # A blank key gets a name, as a blank header cell of a sheet does.
+    header = [key if key.strip() else f"column_{i + 1}" for i, key in enumerate(keys)]
+    count = load_records(con, header, ([r.get(k) for k in keys] for r in body), range(1, len(body) + 1))
     return header, None, count, empty_rejects()
 
 
@@ -260,6 +265,7 @@ def _checks(columns: dict[str, str]) -> list[Check]:
                 Check(name(f), f"_{f} IS NULL AND _v_{f} IS NOT NULL", f"{f} is not a number", value=f"_v_{f}"),
                 Check(name(f), f"_{f} < 0", f"negative count of {f.replace('_', ' ')}", value=f"_v_{f}"),
                 Check(name(f), f"_{f} <> floor(_{f})", f"{f} is not a whole number", value=f"_v_{f}"),
+                count_range_check(name(f), f"_{f}", f, value=f"_v_{f}"),
             ]
     return checks
 
@@ -335,7 +341,11 @@ def _first_rows(path: Path) -> list[list[str]]:
     lines = text.splitlines()[:2]
     if not lines:
         return []
-    return list(csv.reader(io.StringIO("\n".join(lines)), delimiter=sniff_delimiter(lines[0])))
+    rows = csv.reader(io.StringIO("\n".join(lines)), delimiter=sniff_delimiter(lines[0]))
+    try:
+        return list(rows)
+    except csv.Error:  # a field longer than the csv module takes: not a row of short HXL tags
+        return []
 
 
 def _detect_hxl_text(header: set[str], path: Path) -> bool:

@@ -16,9 +16,12 @@ import datetime as dt
 import functools
 import io
 import itertools
+import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from xml.etree import ElementTree
 
 from bluehelmet.errors import InputFileError
 
@@ -63,6 +66,9 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple]]:
         try:
             _check_sheet(path, sheet, book.sheetnames)
             yield (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+        except (ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+            # The sheet's XML is read row by row: damage inside it shows only while reading.
+            raise InputFileError(path, f"a damaged Excel workbook: its sheet cannot be read ({exc})") from None
         finally:
             book.close()
 

@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,9 +79,16 @@ def open_bytes(path: Path):
 
 
 def open_text_head(path: Path) -> bytes:
-    """The first megabyte of a file, decompressed if it is gzip."""
-    with open_bytes(path) as handle:
-        return handle.read(_SNIFF_BYTES)
+    """The first megabyte of a file, decompressed if it is gzip.
+
+    Raises :class:`InputFileError` for a gzip file that is damaged or cut short (a download
+    that stopped) before its first megabyte.
+    """
+    try:
+        with open_bytes(path) as handle:
+            return handle.read(_SNIFF_BYTES)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputFileError(path, f"a damaged or truncated gzip file ({exc}): download or compress it again") from None
 
 
 def sniff_encoding(head: bytes) -> str:

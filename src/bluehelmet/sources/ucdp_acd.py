@@ -106,7 +106,7 @@ def _col(header: set[str], name: str) -> str:
 def _integer_sql(expression: str) -> str:
     # "2.0" from a spreadsheet is 2; "2.5" is not an integer and stays NULL (and is rejected).
     number = f"TRY_CAST(trim({expression}) AS DOUBLE)"
-    return f"CASE WHEN {number} = floor({number}) THEN CAST({number} AS BIGINT) END"
+    return f"CASE WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END"
 
 
 def _parsed_columns(header: set[str]) -> list[str]:

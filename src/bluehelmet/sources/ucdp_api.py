@@ -113,6 +113,17 @@ def iter_pages(path: Path) -> Iterator[dict]:
     Accepts JSON Lines with one page per line (read line by line), one page (a JSON object), or
     a JSON array of events (taken as one page), also pretty-printed over many lines.
     """
+    try:
+        yield from _pages(path)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            path, f"not UTF-8 text (byte {exc.start}: {exc.reason}): the UCDP API's pages are saved as UTF-8 JSON"
+        ) from None
+    except RecursionError:
+        raise InputFileError(path, "not UCDP API JSON: arrays or objects nested too deeply") from None
+
+
+def _pages(path: Path) -> Iterator[dict]:
     if not path.exists():
         raise InputFileError(path, "no such file")
     with open(path, encoding="utf-8-sig") as handle:

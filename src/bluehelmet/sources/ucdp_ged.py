@@ -39,6 +39,7 @@ from bluehelmet.sources.base import (
     reject_code_sql,
     reject_value_sql,
     rejects_from_codes,
+    count_range_check,
     json_object_sql,
     sql_literal,
 )
@@ -213,7 +214,7 @@ def _ged_relation(
         f"{iso3_lookup_sql(gwno, _col(header_set, 'country'))} AS _iso3 FROM {staging} s"
     )
     checks = _checks(header_set)
-    canonical = canonical_select("events", _canonical(header_set, source, release))
+    canonical = canonical_select("events", _canonical(header_set, source, release), numbers_only_where="_reject IS NULL")
     # The row digest is computed here, in the one pass over the input, so the store need not
     # read the wide columns again to tell new rows from revised ones.
     query = (
@@ -372,6 +373,7 @@ def _checks(header: set[str]) -> list[Check]:
             Check(name, f"_{name} IS NULL AND trim(coalesce({name}, '')) <> ''", f"{name} is not a number", value=name),
             Check(name, f"_{name} < 0", f"negative deaths in {name}", value=f"_{name}"),
             Check(name, f"_{name} <> floor(_{name})", f"{name} is not a whole number", value=f"_{name}"),
+            count_range_check(name, f"_{name}", name, value=name),
         ]
     return checks
 
