@@ -128,3 +128,18 @@ def test_odd_json_exports_fail_clearly_or_load(store, tmp_path):
     assert (report.stored, report.rejected) == (len(incidents), 0)
     natives = [json.loads(n) for n in store.sql("SELECT native FROM events")["native"]]
     assert all(n[f"column_{list(incidents[0]).index('') + 1}"] == "unlabelled" for n in natives)
+
+
+def test_a_date_end_that_is_not_a_date_is_quarantined_not_replaced(store, data, tmp_path):
+    header, rows = read_rows(data(SAMPLE), 8)
+    end = header.index("date_end")
+    spoiled = {0: "2019-02-30", 2: "31/12/2019", 4: "45000", 6: "9999-12-31"}
+    for i, value in spoiled.items():
+        rows[i][end] = value
+    rows[1][end] = ""  # no end date: a one-day event
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "ged231.csv", header, rows), "ucdp-ged")
+
+    assert (report.stored, report.rejected) == (4, 4)
+    assert [(r, c, v) for r, c, v, _ in _quarantined(store)] == [(i + 2, "date_end", v) for i, v in spoiled.items()]
+    one_day = store.events().set_index("source_id").loc[rows[1][header.index("id")]]
+    assert str(one_day["date_end"])[:10] == rows[1][header.index("date_start")][:10]
