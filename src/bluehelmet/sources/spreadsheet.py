@@ -3,9 +3,11 @@
 UCDP publishes its Candidate events as ``.xlsx`` as well as CSV, and missions keep their logs in
 Excel, some still in the Excel 97-2003 format (``.xls``). A workbook's first sheet (or a named
 one) is written out as UTF-8 CSV, cell by cell, so that one reader per source serves every
-format and a workbook ingests to the same rows as its CSV: dates are written as ISO dates
+format and a workbook ingests to the same events as its CSV: dates are written as ISO dates
 (``2026-02-21``, with the time only when there is one), numbers as Python writes them, blank
-cells as empty fields. Sheet row numbers are kept (the header is row 1), so a rejected row
+cells as empty fields. ``native`` keeps each file's own text, which can differ (UCDP's
+Candidate CSV writes ``625.0`` and ``True`` where its workbook holds the number 625 and the
+boolean true), so the one ingested after the other counts its events as updated. Sheet row numbers are kept (the header is row 1), so a rejected row
 points at the row Excel shows.
 """
 
