@@ -74,13 +74,7 @@ def write_sheets(
     written = cut = 0
     for name, (columns, rows) in sheets.items():
         sheet = book.create_sheet(_fit_sheet_name(name))
-        done = written
-
-        def on_row(count: int) -> None:
-            if progress is not None and (done + count) % 1000 == 0:
-                progress(done + count)
-
-        sheet_rows, sheet_cut = _fill(sheet, columns, rows, on_row)
+        sheet_rows, sheet_cut = _fill(sheet, columns, rows, progress, counted_before=written)
         written += sheet_rows
         cut += sheet_cut
     if progress is not None:
@@ -89,9 +83,12 @@ def write_sheets(
     return cut
 
 
-def _fill(sheet, columns: Sequence[str], rows: Iterable[Sequence], on_row: Callable[[int], None]) -> tuple[int, int]:
-    """Write the header and ``rows`` into a write-only ``sheet``; ``on_row(n)`` after the n-th
-    row. Returns the rows written and the cells cut."""
+def _fill(
+    sheet, columns: Sequence[str], rows: Iterable[Sequence], progress: Callable[[int], None] | None, *, counted_before: int
+) -> tuple[int, int]:
+    """Write the header and ``rows`` into a write-only ``sheet``, calling ``progress`` with the
+    rows of the workbook so far (``counted_before`` plus this sheet's) every thousand rows.
+    Returns the rows written and the cells cut."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -118,7 +115,8 @@ def _fill(sheet, columns: Sequence[str], rows: Iterable[Sequence], on_row: Calla
             cut += was_cut
             values.append(value)
         sheet.append(values)
-        on_row(written)
+        if progress is not None and (counted_before + written) % 1000 == 0:
+            progress(counted_before + written)
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{written + 1}"
     return written, cut

@@ -44,10 +44,7 @@ def table_in_zip(path: str | Path) -> str | None:
     path = Path(path)
     if path.suffix.lower() != ".zip":
         return None
-    try:
-        names = [name for name in _files(path) if not _is_clutter(name)]
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(path, f"a damaged zip archive ({exc})") from None
+    names = _contents(path)
     suffixes = {name: PurePosixPath(name).suffix.lower() for name in names}
     if any(s in VECTOR_SUFFIXES for s in suffixes.values()):
         return None
@@ -79,10 +76,7 @@ def zip_member(path: str | Path) -> tuple[Path, str] | None:
     else:
         return None
     member = path.relative_to(archive).as_posix()
-    try:
-        names = [name for name in _files(archive) if not _is_clutter(name)]
-    except zipfile.BadZipFile as exc:
-        raise InputFileError(archive, f"a damaged zip archive ({exc})") from None
+    names = _contents(archive)
     if member not in names:
         tables = [n for n in names if PurePosixPath(n).suffix.lower() in TABLE_SUFFIXES] or names
         held = _listed(tables) if tables else "nothing"
@@ -150,6 +144,14 @@ def _tables_beside(archive: zipfile.ZipFile, member: str) -> list[str]:
         if not m.is_dir() and m.filename != member and not _is_clutter(m.filename)
         and PurePosixPath(m.filename).parent == folder and PurePosixPath(m.filename).suffix.lower() in TABLE_SUFFIXES
     ]
+
+
+def _contents(path: Path) -> list[str]:
+    """The files in the zip ``path`` but a machine's clutter; :class:`InputFileError` if damaged."""
+    try:
+        return [name for name in _files(path) if not _is_clutter(name)]
+    except zipfile.BadZipFile as exc:
+        raise InputFileError(path, f"a damaged zip archive ({exc})") from None
 
 
 def _files(path: Path) -> list[str]:

@@ -36,11 +36,11 @@ from bluehelmet.sources.base import (
     SpilledRecords,
     StreamedRead,
     canonical_select,
+    count_range_check,
+    json_object_sql,
     reject_code_sql,
     reject_value_sql,
     rejects_from_codes,
-    count_range_check,
-    json_object_sql,
     sql_literal,
 )
 from bluehelmet.sources.registry import SourceKind, register
@@ -345,6 +345,12 @@ def _checks(header: set[str]) -> list[Check]:
         ),
         Check("date_start" if "date_start" in header else "year", "_date_start < DATE '1946-01-01' OR _date_start > current_date + 1",
               "date outside 1946 to today", value="_date_start"),
+        # An empty date_end is a one-day event (it takes date_start); a date_end that is there but
+        # not a date must not be replaced by date_start unseen.
+        *([Check(
+            "date_end", "TRY_CAST(substr(trim(date_end), 1, 10) AS DATE) IS NULL AND trim(coalesce(date_end, '')) <> ''",
+            "unparsable or impossible date_end", value="date_end",
+        )] if "date_end" in header else []),
         Check("date_end", "_date_end < _date_start", "date_end is before date_start", value="_date_end"),
         Check("date_end", "_date_end > current_date + 1", "date_end after today", value="_date_end"),
         Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
@@ -376,13 +382,6 @@ def _checks(header: set[str]) -> list[Check]:
             Check(name, f"_{name} <> floor(_{name})", f"{name} is not a whole number", value=f"_{name}"),
             count_range_check(name, f"_{name}", name, value=name),
         ]
-    if "date_end" in header:
-        # An empty date_end is a one-day event (it takes date_start); a date_end that is there but
-        # not a date must not be replaced by date_start unseen.
-        checks.insert(4, Check(
-            "date_end", "TRY_CAST(substr(trim(date_end), 1, 10) AS DATE) IS NULL AND trim(coalesce(date_end, '')) <> ''",
-            "unparsable or impossible date_end", value="date_end",
-        ))
     return checks
 
 
