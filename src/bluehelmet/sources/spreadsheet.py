@@ -7,8 +7,8 @@ format and a workbook ingests to the same events as its CSV: dates are written a
 (``2026-02-21``, with the time only when there is one), numbers as Python writes them, blank
 cells as empty fields. ``native`` keeps each file's own text, which can differ (UCDP's
 Candidate CSV writes ``625.0`` and ``True`` where its workbook holds the number 625 and the
-boolean true), so the one ingested after the other counts its events as updated. Sheet row numbers are kept (the header is row 1), so a rejected row
-points at the row Excel shows.
+boolean true), so the one ingested after the other counts its events as updated. Sheet row
+numbers are kept (the header is row 1), so a rejected row points at the row Excel shows.
 """
 
 from __future__ import annotations
