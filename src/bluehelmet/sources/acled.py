@@ -26,7 +26,6 @@ editions); Raleigh, Linke, Hegre & Karlsen (2010), Journal of Peace Research 47(
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
@@ -43,6 +42,7 @@ from bluehelmet.sources.base import (
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
+from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -136,12 +136,7 @@ def _drop_hxl_row(con: duckdb.DuckDBPyConnection, header: list[str]) -> int:
 
 def load_acled_json(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], int]:
     """Load API pages into the same text staging table a CSV export gives; returns (header, rows)."""
-    try:
-        body = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as ACLED JSON: {exc}") from exc
-    except RecursionError:
-        raise InputFileError(path, "cannot be read as ACLED JSON: arrays or objects nested too deeply") from None
+    body = load_json(path, "ACLED JSON")
     rows = acled_json_rows(body)
     if rows is None:
         raise InputFileError(path, "not ACLED JSON: expected an API response {\"data\": [...]} or a list of them")

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from pathlib import Path
 
 import pyarrow as pa
@@ -42,6 +41,7 @@ from bluehelmet.sources.column_map import (
 )
 from bluehelmet.sources.dates import ISO_FORMATS, date_sql
 from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
+from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.spreadsheet import first_rows, is_spreadsheet, sheet_rows
@@ -158,16 +158,13 @@ def _load_xlsx(con, path: Path, sheet: str | None):
 
 
 def _load_json(con, path: Path):
-    try:
-        body = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(path, f"cannot be read as JSON: {exc}") from None
-    except RecursionError:
-        raise InputFileError(path, "cannot be read as JSON: arrays or objects nested too deeply") from None
+    body = load_json(path, "an incident JSON file")
     if isinstance(body, dict):
         body = next((v for v in body.values() if isinstance(v, list)), None)
     if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
         raise InputFileError(path, "an incident JSON file is an array of objects, one per incident")
+    if not body:
+        raise InputFileError(path, "the JSON holds no incidents: its array of incidents is empty")
     keys: list[str] = []
     for record in body:
         keys.extend(k for k in record if k not in keys)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from bluehelmet.errors import UnknownSourceKindError
+from bluehelmet.errors import InputFileError, UnknownSourceKindError
 from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import ReadResult, StreamedRead
-from bluehelmet.sources.spreadsheet import is_spreadsheet, spreadsheet_header
-from bluehelmet.sources.textfile import open_text_head, sniff_delimiter, sniff_encoding
+from bluehelmet.sources.spreadsheet import is_spreadsheet, other_sheets_hint, spreadsheet_header
+from bluehelmet.sources.textfile import open_text_head, refuse_binary, sniff_delimiter, sniff_encoding
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
 
@@ -64,6 +64,7 @@ def read_header(path: Path) -> list[str]:
     if is_spreadsheet(path):
         return [h.strip() for h in spreadsheet_header(path)]
     head = open_text_head(path)
+    refuse_binary(path, head)
     text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     if not lines:
@@ -83,7 +84,12 @@ def detect_kind(path: str | Path) -> SourceKind:
     if matches:
         return matches[0]
     if path.suffix.lower() in TEXT_SUFFIXES or path.suffix == "" or is_spreadsheet(path):
-        header = {h.lower() for h in read_header(path)}
+        names = read_header(path)
+        if not any(names) and is_spreadsheet(path):
+            raise InputFileError(path, "the first sheet is empty: its first row should name the columns" + other_sheets_hint(path))
+        if not any(names):
+            raise InputFileError(path, "the file is empty, or its first line is blank: the first line should name the columns")
+        header = {h.lower() for h in names}
         matches = [k for k in _KINDS.values() if k.detect_header and k.detect_header(header, path)]
         if len(matches) >= 1:
             return matches[0]

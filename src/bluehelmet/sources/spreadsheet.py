@@ -172,23 +172,90 @@ def sheet_to_csv(path: str | Path, target: Path, sheet: str | None = None) -> in
     """Write a workbook's sheet to ``target`` as UTF-8 CSV; returns the number of rows below the header.
 
     Blank rows at the end of the sheet are left out (they are formatting); blank rows between
-    data rows are kept, so the rows keep the numbers Excel shows.
+    data rows are kept, so the rows keep the numbers Excel shows. Columns with neither a name
+    nor a value are left out too: a stray cell far to the right would otherwise make every
+    row thousands of fields wide. A value in a column without a name is kept, under the name
+    the parser gives any unnamed column (``column12``). A line break typed inside a header
+    cell (Alt+Enter) becomes a space.
     """
-    blank_run: list[tuple] = []
+    blank_run: list[list[str]] = []
     written = 0
     with sheet_rows(path, sheet) as rows, open(target, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
-        header = next(rows, None)
-        if header is None or not any(cell_text(c).strip() for c in header):
-            raise InputFileError(path, "the sheet is empty: its first row should name the columns")
-        writer.writerow([cell_text(c) for c in header])
+        header = [" ".join(cell_text(c).split()) for c in next(rows, None) or ()]
+        width = _filled_width(header)
+        if not width:
+            raise InputFileError(
+                path, "the sheet is empty: its first row should name the columns" + ("" if sheet else other_sheets_hint(path))
+            )
+        header = header[:width]
+        used = {i for i, name in enumerate(header) if name}
+        writer.writerow(header)
         for row in rows:
             cells = [cell_text(c) for c in row]
-            if not any(c.strip() for c in cells):
-                blank_run.append(cells)
+            filled = _filled_width(cells)
+            if not filled:
+                blank_run.append([""] * width)
                 continue
+            used.update(i for i in range(filled) if cells[i].strip())
             writer.writerows(blank_run)
             written += len(blank_run) + 1
             blank_run.clear()
-            writer.writerow(cells)
+            # Padded to the header; longer only where a value lies beyond it.
+            writer.writerow(cells[: max(width, filled)] + [""] * (width - len(cells)))
+    if used != set(range(width)):
+        _keep_columns(target, sorted(used))
     return written
+
+
+def _filled_width(cells: list[str]) -> int:
+    """How many cells a row spans up to its last non-blank one."""
+    return max((i + 1 for i, text in enumerate(cells) if text.strip()), default=0)
+
+
+def _keep_columns(target: Path, keep: list[int]) -> None:
+    """Rewrite the CSV ``target`` with the columns ``keep`` only, every row as wide as the header.
+
+    A second pass over the CSV, not the workbook: needed only for a sheet with unnamed columns
+    that are empty, or values beyond the header.
+    """
+    draft = target.with_name(target.name + ".draft")
+    target.rename(draft)
+    with open(draft, encoding="utf-8", newline="") as source, open(target, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        for cells in csv.reader(source):
+            cells += [""] * (keep[-1] + 1 - len(cells))
+            writer.writerow([cells[i] for i in keep])
+    draft.unlink()
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The names of a workbook's sheets, in the order Excel shows their tabs."""
+    with open(path, "rb") as handle:
+        if handle.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC:
+            import xlrd
+
+            book = xlrd.open_workbook(path, on_demand=True, logfile=io.StringIO())
+            try:
+                return book.sheet_names()
+            finally:
+                book.release_resources()
+        import openpyxl
+
+        handle.seek(0)
+        book = openpyxl.load_workbook(handle, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+
+def other_sheets_hint(path: str | Path) -> str:
+    """A hint naming a workbook's other sheets, for a first sheet that turned out empty."""
+    others = sheet_names(path)[1:]
+    if not others:
+        return ""
+    return (
+        f"; the first sheet is the one read, and the workbook also has {', '.join(repr(n) for n in others)}: "
+        "move the table to the first sheet or save its sheet as CSV"
+    )

@@ -9,10 +9,13 @@ DuckDB's CSV reader, so a million-row file loads in seconds.
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
+import mmap
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,11 +49,11 @@ class DelimitedFile:
     encoding: str
     rejects: pa.Table  # rows the CSV parser itself could not split into the header's columns
     rows_in: int
-    scratch: tempfile.TemporaryDirectory | None = None  # a workbook's sheet as CSV, for a view
-    text_path: Path | None = None  # the text the parser read: path itself, or a sheet's CSV
+    scratch: tempfile.TemporaryDirectory | None = None  # a UTF-8 copy the view reads (sheet, UTF-16 BE)
+    text_path: Path | None = None  # the text the parser read: path itself, or that copy
 
     def close(self) -> None:
-        """Remove the CSV written from a workbook for a streaming view (once the view is read)."""
+        """Remove the UTF-8 copy a streaming view reads (once the view is read)."""
         if self.scratch is not None:
             self.scratch.cleanup()
             self.scratch = None
@@ -111,12 +114,49 @@ def sniff_encoding(head: bytes) -> str:
     return "utf-8" if decoded > broken else "latin-1"
 
 
-def _refuse_binary(path: Path, head: bytes) -> None:
-    """Stop at a file that is not text, before the CSV parser reports it in its own words."""
+def refuse_binary(path: Path, head: bytes) -> None:
+    """Stop at a file that is not text, before the CSV parser reports it in its own words.
+
+    ``head`` is the file's first megabyte (:func:`open_text_head`). A zip, or a head with NUL
+    bytes or many other control characters, is not text. Nor is an uncompressed file with a
+    NUL byte further on: a damaged copy, whose NULs would end up inside the values of a row.
+    """
     if head.startswith(b"PK\x03\x04"):
         raise InputFileError(path, zip_hint(path))
-    if b"\x00" in head[:65536] and sniff_encoding(head) != "utf-16":
+    if sniff_encoding(head) == "utf-16":  # every other byte of UTF-16 text is NUL
+        return
+    sample = head[:65536]
+    if b"\x00" in sample or sum(map(sample.count, _CONTROL_BYTES)) > len(sample) // 100:
         raise InputFileError(path, "binary data, not delimited text: give a CSV, TSV or .xlsx file")
+    if path.suffix != ".gz":  # a gzip file would have to be decompressed twice for this
+        offset = _first_nul(path)
+        if offset is not None:
+            raise InputFileError(
+                path,
+                f"a NUL byte at line {_line_at(path, offset):,} (byte {offset:,}): the file is damaged or partly "
+                "binary; repair or export it again (nothing was stored)",
+            )
+
+
+# Bytes that never appear in delimited text (tab, line feed, form feed and carriage return do).
+_CONTROL_BYTES = [bytes([b]) for b in (*range(0x01, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F)]
+
+
+def _first_nul(path: Path) -> int | None:
+    """The offset of the first NUL byte in ``path``, or None.
+
+    Mapped rather than read: the search runs at memory speed, a fraction of a second for a
+    gigabyte the page cache holds (the parser reads the same pages next).
+    """
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        found = mapped.find(b"\x00")
+    return found if found >= 0 else None
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The line (from 1) that the byte at ``offset`` lies on."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return mapped[:offset].count(b"\n") + 1
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -165,37 +205,62 @@ def load_delimited(
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "no such file")
+    load = functools.partial(
+        _load_text, con, path, kind=kind, required=required, relation=relation, aliases=aliases, materialise=materialise
+    )
     if is_spreadsheet(path):
-        scratch = tempfile.TemporaryDirectory(prefix="bluehelmet-sheet-")
-        try:
-            sheet_csv = Path(scratch.name) / f"{path.stem}.csv"
-            sheet_to_csv(path, sheet_csv)
-            loaded = _load_text(con, path, sheet_csv, "utf-8", ",", kind, required, relation, aliases, materialise)
-        except BaseException:
-            scratch.cleanup()
-            raise
-        if materialise:
-            scratch.cleanup()
-        else:
-            loaded.scratch = scratch  # the view reads the sheet's CSV until the reader calls close()
-        return loaded
+        return _load_copy(path, lambda copy: sheet_to_csv(path, copy), lambda copy: load(copy, "utf-8", ","), materialise)
     head = open_text_head(path)
-    if not head.strip():
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputFileError(path, "the file is empty")
-    _refuse_binary(path, head)
+    refuse_binary(path, head)
     encoding = sniff_encoding(head)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = sniff_delimiter(first_line)
-    return _load_text(con, path, path, encoding, delimiter, kind, required, relation, aliases, materialise)
+    if head.startswith(b"\xfe\xff"):
+        # DuckDB reads UTF-16 as little-endian only; big-endian text is read from a UTF-8 copy.
+        return _load_copy(path, lambda copy: _utf16_to_utf8(path, copy), lambda copy: load(copy, "utf-8", delimiter), materialise)
+    return load(path, encoding, delimiter)
+
+
+def _load_copy(
+    path: Path, write: Callable[[Path], object], load: Callable[[Path], DelimitedFile], materialise: bool
+) -> DelimitedFile:
+    """Load a UTF-8 CSV copy of ``path`` that ``write`` makes (a workbook's sheet, re-encoded text).
+
+    The copy lives in a scratch folder: removed once loaded, or for a streaming view when the
+    reader calls :meth:`DelimitedFile.close`.
+    """
+    scratch = tempfile.TemporaryDirectory(prefix="bluehelmet-copy-")
+    try:
+        copy = Path(scratch.name) / f"{path.stem}.csv"
+        write(copy)
+        loaded = load(copy)
+    except BaseException:
+        scratch.cleanup()
+        raise
+    if materialise:
+        scratch.cleanup()
+    else:
+        loaded.scratch = scratch
+    return loaded
+
+
+def _utf16_to_utf8(path: Path, target: Path) -> None:
+    """Write the UTF-16 text of ``path`` (or its gzip) to ``target`` as UTF-8, in chunks."""
+    with open_bytes(path) as raw, io.TextIOWrapper(raw, encoding="utf-16", newline="") as text:
+        with open(target, "w", encoding="utf-8", newline="") as out:
+            while chunk := text.read(1 << 22):
+                out.write(chunk)
 
 
 def _load_text(
-    con, path: Path, text_path: Path, encoding: str, delimiter: str, kind: str, required: list[str],
+    con, path: Path, text_path: Path, encoding: str, delimiter: str, *, kind: str, required: list[str],
     relation: str, aliases: dict[str, str] | None, materialise: bool,
 ) -> DelimitedFile:
     """:func:`load_delimited` once the text to read is known: ``text_path`` (``path`` itself, or a
-    workbook's sheet written out as CSV); errors name ``path``."""
+    UTF-8 copy of a workbook's sheet or of big-endian UTF-16); errors name ``path``."""
 
     options = dict(
         all_varchar=True,
@@ -214,14 +279,18 @@ def _load_text(
         # Every column is text, so the sniffer only needs the header and a few lines.
         sample_size=2048,
     )
-    source = (
-        "read_csv(" + _duck_value(str(text_path)) + ", "
-        + ", ".join(f"{k} = {_duck_value(v)}" for k, v in options.items()) + ")"
-    )
     try:
-        raw_header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        raw_header = _described_header(text_path, options)
     except duckdb.Error as exc:
-        raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
+        # The sniffer reads the first rows as a sample: one broken row among them (a quote that
+        # never closes, a field past the line limit) stops it for the whole file. The header
+        # alone then names the columns, and the parser rejects the broken row by itself.
+        raw_header = _header_alone(text_path, encoding, options)
+        if raw_header is None:
+            raise InputFileError(path, f"cannot be read as {kind}: {_first_line(exc)}") from exc
+        options = {k: v for k, v in options.items() if k not in ("all_varchar", "sample_size")}
+        options.update(auto_detect=False, columns={name: "VARCHAR" for name in raw_header})
+    source = _read_csv_sql(text_path, options)
     renames = _renames(raw_header, aliases or {})
     header = [renames.get(h, h) for h in raw_header]
     missing = [c for c in required if c not in header]
@@ -242,13 +311,57 @@ def _load_text(
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
     except duckdb.Error as exc:
-        raise InputFileError(path, f"cannot be read as {kind}: {exc}") from exc
+        raise InputFileError(path, f"cannot be read as {kind}: {_first_line(exc)}") from exc
     loaded.rejects = loaded.rejects_after_pass(con)
     if loaded.rejects.num_rows:
         con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(loaded.rejects, '_row - 1')}")
     n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     loaded.rows_in = n_kept + loaded.rejects.num_rows
     return loaded
+
+
+def _read_csv_sql(text_path: Path, options: dict) -> str:
+    """DuckDB's ``read_csv`` of ``text_path`` with ``options``, as SQL."""
+    return "read_csv(" + _duck_value(str(text_path)) + ", " + ", ".join(f"{k} = {_duck_value(v)}" for k, v in options.items()) + ")"
+
+
+def _described_header(text_path: Path, options: dict) -> list[str]:
+    """The column names DuckDB's sniffer gives ``text_path`` read with ``options``.
+
+    Asked on a connection of its own: a failed statement would end the transaction an
+    ingest holds open on the store's connection.
+    """
+    with duckdb.connect() as con:
+        return [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_read_csv_sql(text_path, options)}").fetchall()]
+
+
+def _header_alone(text_path: Path, encoding: str, options: dict) -> list[str] | None:
+    """The column names DuckDB gives the header of ``text_path``, read without the rows below it.
+
+    The first record is written to a file of its own, so that empty and repeated names are
+    made unique exactly as for any other file (``column1``, ``name_1``). None when even the
+    header cannot be read.
+    """
+    text = open_text_head(text_path).decode("utf-16" if encoding == "utf-16" else encoding, errors="replace")
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=options["delim"]), None)
+    except csv.Error:  # a header field past the csv module's own limit
+        return None
+    if not header:
+        return None
+    with tempfile.TemporaryDirectory(prefix="bluehelmet-header-") as scratch:
+        alone = Path(scratch) / "header.csv"
+        with open(alone, "w", encoding="utf-8", newline="") as out:
+            csv.writer(out, delimiter=options["delim"]).writerow(header)
+        try:
+            return _described_header(alone, {**options, "encoding": "utf-8"})
+        except duckdb.Error:
+            return None
+
+
+def _first_line(exc: Exception) -> str:
+    """A DuckDB error without the lines of tuning advice that follow it."""
+    return str(exc).strip().splitlines()[0]
 
 
 def parser_rejects(
@@ -275,7 +388,7 @@ def parser_rejects(
     reasons, values, raws = [], [], []
     for i, (message, line, column) in enumerate(zip(columns["reason"], columns["raw"], columns["column_idx"])):
         if i not in recovered:
-            reasons.append(f"row cannot be split into the header's {n_columns} columns ({message})")
+            reasons.append(_parser_reason(columns["error_type"][i], message, n_columns))
             values.append(line)
             raws.append(line)
             continue
@@ -290,6 +403,19 @@ def parser_rejects(
     rejects = rejects.set_column(2, "value", pa.array(values, pa.string()))
     rejects = rejects.set_column(3, "reason", pa.array(reasons, pa.string()))
     return rejects.set_column(4, "raw", pa.array(raws, pa.string())).cast(REJECT_SCHEMA)
+
+
+def _parser_reason(error_type: str, message: str, n_columns: int) -> str:
+    """Why the CSV parser rejected a row, in words for the person who made the file."""
+    if error_type == "UNQUOTED VALUE":
+        return (
+            f"a quote in the row is not closed where its field ends, so the row cannot be split into the "
+            f"header's {n_columns} columns ({message})"
+        )
+    if error_type == "LINE SIZE OVER MAXIMUM":
+        limit = f"{_MAX_RECORD_BYTES:,}"
+        return f"the row is longer than the {limit} bytes a row may hold; the value kept here is its start ({message})"
+    return f"row cannot be split into the header's {n_columns} columns ({message})"
 
 
 def _field(record: str, delimiter: str, column_idx: int | None) -> str:
@@ -386,6 +512,8 @@ def _renames(header: list[str], aliases: dict[str, str]) -> dict[str, str]:
 
 
 def _duck_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_duck_value(k)}: {_duck_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection, sql_literal
+from bluehelmet.sources.jsonfile import json_encoding, load_json
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.ucdp_ged import (
     COLUMN_ALIASES,
@@ -126,7 +127,8 @@ def iter_pages(path: Path) -> Iterator[dict]:
 def _pages(path: Path) -> Iterator[dict]:
     if not path.exists():
         raise InputFileError(path, "no such file")
-    with open(path, encoding="utf-8-sig") as handle:
+    encoding = json_encoding(path)
+    with open(path, encoding=encoding) as handle:
         first = next((line for line in handle if line.strip()), None)
     if first is None:
         raise InputFileError(path, "the file is empty")
@@ -134,13 +136,9 @@ def _pages(path: Path) -> Iterator[dict]:
         json.loads(first)
     except json.JSONDecodeError:
         # Not JSON Lines: one document spread over many lines.
-        try:
-            document = json.loads(path.read_text(encoding="utf-8-sig"))
-        except json.JSONDecodeError as exc:
-            raise InputFileError(path, f"not JSON ({exc.msg})") from None
-        yield _as_page(path, document, None)
+        yield _as_page(path, load_json(path, "UCDP API JSON"), None)
         return
-    with open(path, encoding="utf-8-sig") as handle:
+    with open(path, encoding=encoding) as handle:
         for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

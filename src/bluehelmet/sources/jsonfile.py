@@ -1,0 +1,43 @@
+"""JSON files as they are saved: one document read whole, with errors that say what is wrong.
+
+API responses saved by hand, and mission exports, arrive as UTF-8 (with or without a byte-order
+mark) or as UTF-16 when a Windows editor saved them ("Unicode"). Both are read; anything else,
+a file cut short, or nesting too deep to follow, ends with an error naming the file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bluehelmet.errors import InputFileError
+
+
+def json_encoding(path: Path) -> str:
+    """The encoding of a JSON file, told by its first bytes: 'utf-16' after a UTF-16 byte-order
+    mark, else 'utf-8-sig' (UTF-8, a byte-order mark skipped)."""
+    with open(path, "rb") as handle:
+        return "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+
+
+def load_json(path: Path, what: str) -> object:
+    """The JSON document in ``path``; ``what`` names what it should be, for the errors
+    ("ACLED JSON", "an incident JSON file").
+
+    Raises :class:`InputFileError` for a missing or empty file, text that is not UTF-8 or
+    UTF-16, JSON that does not parse (with the line and column), and nesting too deep.
+    """
+    if not path.exists():
+        raise InputFileError(path, "no such file")
+    try:
+        text = path.read_text(encoding=json_encoding(path))
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, f"not UTF-8 text (byte {exc.start}: {exc.reason}): {what} is saved as UTF-8") from None
+    if not text.strip():
+        raise InputFileError(path, "the file is empty")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputFileError(path, f"cannot be read as {what}: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise InputFileError(path, f"cannot be read as {what}: arrays or objects nested too deeply") from None
