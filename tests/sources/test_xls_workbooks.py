@@ -66,3 +66,18 @@ def test_web_pages_and_damaged_xls_files_are_clear_errors(tmp_path, store, capsy
         bluehelmet.ingest(store, cut)
     assert capsys.readouterr().out == ""  # the reader's own warnings are not printed
     assert len(store.batches()) == 0
+
+
+def test_an_xls_whose_sheet_is_damaged_fails_clearly(store, tmp_path):
+    # The workbook's globals are whole; the records after the sheet's opening (BOF) record are not.
+    content = bytearray(XLS.read_bytes())
+    sheet_opens = content.find(b"\x09\x08\x10\x00\x00\x06\x10\x00")  # BIFF8 BOF of a worksheet
+    assert sheet_opens > 0
+    content[sheet_opens + 8 : sheet_opens + 72] = b"\xff" * 64
+    damaged = tmp_path / "GEDEvent_v26_0_2.xls"
+    damaged.write_bytes(content)
+    with pytest.raises(InputFileError, match="a damaged Excel 97-2003 workbook: its sheet cannot be read"):
+        bluehelmet.ingest(store, damaged, "ucdp-candidate")
+    with pytest.raises(InputFileError, match="a damaged Excel 97-2003 workbook"):
+        bluehelmet.ingest(store, damaged)
+    assert len(store.batches()) == 0

@@ -90,7 +90,11 @@ def _xls_rows(path: Path, sheet: str | None) -> Iterator[Iterator[tuple]]:
         raise InputFileError(path, f"cannot be read as an Excel 97-2003 workbook: {exc}{because}") from None
     try:
         _check_sheet(path, sheet, book.sheet_names())
-        chosen = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+        try:
+            # Loaded on demand: damage inside the sheet shows only now.
+            chosen = book.sheet_by_name(sheet) if sheet else book.sheet_by_index(0)
+        except Exception as exc:  # xlrd raises several types for a damaged sheet
+            raise InputFileError(path, f"a damaged Excel 97-2003 workbook: its sheet cannot be read ({exc})") from None
         yield (tuple(_xls_value(cell, book.datemode) for cell in row) for row in chosen.get_rows())
     finally:
         book.release_resources()
