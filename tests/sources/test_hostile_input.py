@@ -109,7 +109,7 @@ def test_a_workbook_whose_sheet_is_damaged_fails_clearly(store, data, tmp_path):
 def test_odd_json_exports_fail_clearly_or_load(store, tmp_path):
     latin1 = tmp_path / "ucdp-api-gedevents.json"
     latin1.write_bytes('{"Result": [{"where_description": "Ménaka"}]}'.encode("latin-1"))
-    with pytest.raises(InputFileError, match=r"not UTF-8 text \(byte 35"):
+    with pytest.raises(InputFileError, match=r"not UTF-8 text \(byte 36"):
         bluehelmet.ingest(store, latin1, "ucdp-api")
 
     column_map = FIXTURES / "incidents" / "gao_incidents.toml"
