@@ -172,7 +172,7 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     assert (q.loc[3, "column_name"], q.loc[3, "value"], q.loc[3, "reason"]) == (
         "event_date", "2023-02-30", "unparsable or impossible date")
     assert (q.loc[4, "column_name"], q.loc[4, "reason"]) == ("longitude", "longitude out of range -180 to 180")
-    assert (q.loc[5, "value"], q.loc[5, "reason"]) == ("-2", "negative fatalities")
+    assert (q.loc[5, "value"], q.loc[5, "reason"]) == ("-2", "fatalities is negative")
     assert q.loc[7, "value"] == "Armed attack" and q.loc[7, "reason"].startswith("unknown ACLED event type")
     assert q.loc[8, "reason"] == "year disagrees with event_date"
     assert q.loc[13, "reason"].startswith("duplicate event_id_cnty in a dyadic export")

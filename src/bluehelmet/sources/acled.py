@@ -38,7 +38,7 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, count_range_check, empty_rejects, json_object_sql, reader_connection,
+    Check, ReadResult, canonical_query, count_checks, empty_rejects, json_object_sql, reader_connection,
     spill_canonical, split_by_checks, sql_identifier, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
@@ -321,10 +321,7 @@ def _row_checks(header: set[str]) -> list[Check]:
               value="concat(latitude, ', ', longitude)"),
         Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90", value="latitude"),
         Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180", value="longitude"),
-        Check("fatalities", "_fat IS NULL AND trim(coalesce(fatalities, '')) <> ''", "fatalities is not a number", value="fatalities"),
-        Check("fatalities", "_fat < 0", "negative fatalities", value="fatalities"),
-        Check("fatalities", "_fat <> floor(_fat)", "fatalities is not a whole number", value="fatalities"),
-        count_range_check("fatalities", "_fat", "fatalities", value="fatalities"),
+        *count_checks("fatalities", "fatalities", "_fat"),
     ]
     return checks
 

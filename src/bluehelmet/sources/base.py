@@ -218,6 +218,29 @@ def count_range_check(column: str | None, parsed: str, what: str, value: str | N
     )
 
 
+def count_checks(column: str | None, text: str, parsed: str, what: str | None = None, *, required: bool = False) -> list[Check]:
+    """The checks every reader applies to a count (deaths, fatalities, injured...), in one wording.
+
+    ``text`` is the SQL of the value as the file wrote it, which quarantine shows (``-5``, never
+    the parsed ``-5.0``); ``parsed`` is the same value as a DOUBLE, NULL when it is not a number.
+    An empty value is an unknown count and passes, unless ``required``. ``what`` names the count
+    in the reasons (the column by default). In order of importance: empty (when required), not a
+    number, negative, not a whole number, past a stored count.
+
+    Example: ``count_checks("best", "best", "_best", required=True)`` quarantines a GED row
+    whose ``best`` is empty, ``abc``, ``-5``, ``12.5`` or ``1e308``.
+    """
+    what = what or column or "count"
+    empty = f"trim(coalesce({text}, '')) = ''"
+    checks = [Check(column, empty, f"{what} is empty", value=text)] if required else []
+    return checks + [
+        Check(column, f"{parsed} IS NULL AND NOT ({empty})", f"{what} is not a number", value=text),
+        Check(column, f"{parsed} < 0", f"{what} is negative", value=text),
+        Check(column, f"{parsed} <> floor({parsed})", f"{what} is not a whole number", value=text),
+        count_range_check(column, parsed, what, value=text),
+    ]
+
+
 def split_by_checks(
     con: duckdb.DuckDBPyConnection,
     staging: str,

@@ -36,7 +36,7 @@ from bluehelmet.sources.base import (
     SpilledRecords,
     StreamedRead,
     canonical_select,
-    count_range_check,
+    count_checks,
     json_object_sql,
     reject_code_sql,
     reject_value_sql,
@@ -334,6 +334,9 @@ def _parsed_columns(header: set[str]) -> list[str]:
 
 
 def _checks(header: set[str]) -> list[Check]:
+    # Quarantine shows each value as the file wrote it, not as parsed.
+    date_text = "date_start" if "date_start" in header else "concat_ws('-', year, month, day)"
+    date_end_text = "date_end" if "date_end" in header else "_date_end"
     checks = [
         Check("id", "id IS NULL OR trim(id) = ''", "missing event id", value="id"),
         Check("type_of_violence", "_tov IS NULL", "type_of_violence is not 1, 2, 3 or a UCDP violence type name"),
@@ -341,18 +344,18 @@ def _checks(header: set[str]) -> list[Check]:
             "date_start" if "date_start" in header else "year/month/day",
             "_date_start IS NULL",
             "unparsable or impossible date",
-            value="date_start" if "date_start" in header else "concat_ws('-', year, month, day)",
+            value=date_text,
         ),
         Check("date_start" if "date_start" in header else "year", "_date_start < DATE '1946-01-01' OR _date_start > current_date + 1",
-              "date outside 1946 to today", value="_date_start"),
+              "date outside 1946 to today", value=date_text),
         # An empty date_end is a one-day event (it takes date_start); a date_end that is there but
         # not a date must not be replaced by date_start unseen.
         *([Check(
             "date_end", "TRY_CAST(substr(trim(date_end), 1, 10) AS DATE) IS NULL AND trim(coalesce(date_end, '')) <> ''",
             "unparsable or impossible date_end", value="date_end",
         )] if "date_end" in header else []),
-        Check("date_end", "_date_end < _date_start", "date_end is before date_start", value="_date_end"),
-        Check("date_end", "_date_end > current_date + 1", "date_end after today", value="_date_end"),
+        Check("date_end", "_date_end < _date_start", "date_end is before date_start", value=date_end_text),
+        Check("date_end", "_date_end > current_date + 1", "date_end after today", value=date_end_text),
         Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
         Check("longitude", "_lon IS NULL AND longitude IS NOT NULL", "longitude is not a number", value="longitude"),
         Check(
@@ -374,14 +377,9 @@ def _checks(header: set[str]) -> list[Check]:
             )
         )
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
-        if name not in header:
-            continue
-        checks += [
-            Check(name, f"_{name} IS NULL AND trim(coalesce({name}, '')) <> ''", f"{name} is not a number", value=name),
-            Check(name, f"_{name} < 0", f"negative deaths in {name}", value=f"_{name}"),
-            Check(name, f"_{name} <> floor(_{name})", f"{name} is not a whole number", value=f"_{name}"),
-            count_range_check(name, f"_{name}", name, value=name),
-        ]
+        if name in header:
+            # Every GED row has its best estimate: an empty one is a damaged row, not zero deaths.
+            checks += count_checks(name, name, f"_{name}", required=name == "best")
     return checks
 
 

@@ -63,7 +63,7 @@ def read_un_fatalities(path: str | Path, *, release: str | None = None) -> ReadR
         header = set(loaded.header)
         _register_lookups(con, header)
         con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
-        rejects = split_by_checks(con, "parsed", _checks())
+        rejects = split_by_checks(con, "parsed", _checks(header))
         # Each row's release is its own last_update, unless the caller states one.
         row_release = sql_literal(release) if release else "CAST(_last_update AS VARCHAR)"
         if release is None:
@@ -107,14 +107,16 @@ def _parsed_columns(header: set[str]) -> list[str]:
     ]
 
 
-def _checks() -> list[Check]:
-    return [
+def _checks(header: set[str]) -> list[Check]:
+    # Values are shown as the file wrote them; last_update may be absent (then never after).
+    last_update = "last_update" if "last_update" in header else "NULL"
+    checks = [
         Check("casualty_id", "_casualty_id IS NULL", "missing casualty_id"),
         Check("incident_date", "_date IS NULL", "unparsable or impossible date (expected YYYY-MM-DD)"),
         Check("incident_date", f"_date < DATE '{EARLIEST_DATE}' OR _date > current_date + 1",
-              "incident date outside May 1948 to today", value="_date"),
+              "incident date outside May 1948 to today", value="incident_date"),
         Check("incident_date", "_last_update IS NOT NULL AND _date > _last_update",
-              "incident date is after the file's last_update", value="concat(_date, ' > ', _last_update)"),
+              "incident date is after the file's last_update", value=f"concat(incident_date, ' > ', {last_update})"),
         Check("mission_acronym", "_mission IS NULL", "missing mission"),
         Check("mission_acronym", "_mission NOT IN (SELECT acronym FROM known_missions)",
               "unknown mission acronym (not a UN peace operation or office bluehelmet knows)"),
@@ -126,6 +128,7 @@ def _checks() -> list[Check]:
             "coalesce(_first_nationality, ''), '; here ', coalesce(trim(casualty_nationality), ''), ')')",
         ),
     ]
+    return checks
 
 
 def _canonical(header: set[str], row_release: str) -> dict[str, str]:
