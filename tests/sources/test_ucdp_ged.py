@@ -196,6 +196,28 @@ def test_an_empty_best_is_quarantined_not_stored_as_unknown_deaths(store, data, 
     assert result.rejects.column("reason").to_pylist() == ["best is empty"]
 
 
+@pytest.mark.parametrize("relative, name, kind", [
+    (SAMPLE, "ged231_ids.csv", "ucdp-ged"),
+    (CANDIDATE_2, "GEDEvent_v26_0_2_ids.csv", "ucdp-candidate"),
+])
+def test_ids_that_are_not_whole_numbers_are_quarantined(store, data, tmp_path, relative, name, kind):
+    header, rows = read_rows(data(relative), 6)
+    col = header.index("id")
+    kept_as_float = rows[4][col]
+    rows[1][col], rows[2][col], rows[3][col] = "abc", "1e308", "12.5"
+    # A tool that held the ids as floats wrote 448810.0: the same event, stored under its id.
+    rows[4][col] = kept_as_float + ".0"
+    report = bluehelmet.ingest(store, _write(tmp_path, name, csv_text(header, rows)), kind)
+    assert (report.rows_in, report.stored, report.rejected) == (6, 3, 3)
+    q = store.quarantine(report.batch_id)
+    reason = "id is not a whole number (UCDP event ids are whole numbers)"
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "id", "abc", reason], [4, "id", "1e308", reason], [5, "id", "12.5", reason],
+    ]
+    stored = store.sql("SELECT uid, source_id FROM events WHERE uid = ?", [f"ucdp:{kept_as_float}"])
+    assert stored["source_id"].tolist() == [kept_as_float]
+
+
 def test_quarantine_shows_counts_and_dates_as_the_file_wrote_them(store, data, tmp_path):
     header, rows = _sample_lines(data, 5)
     col = {name: i for i, name in enumerate(header)}

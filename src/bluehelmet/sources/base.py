@@ -205,6 +205,10 @@ class Check:
     value: str | None = None
 
 
+# A whole number as text (a regular expression): digits, or digits with a zero decimal part
+# (12345.0), as tools that hold a column as floats write them. For ids and codes.
+WHOLE_NUMBER = "[0-9]+(\\.0+)?"
+
 # Counts (deaths, injured...) are stored as INTEGER: a larger number, or an infinite or NaN one,
 # is a typing slip (or an Excel overflow), not a count, and goes to quarantine.
 MAX_COUNT = 2_147_483_647

@@ -42,6 +42,7 @@ from bluehelmet.sources.base import (
     reject_value_sql,
     rejects_from_codes,
     sql_literal,
+    WHOLE_NUMBER,
 )
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, row_number_sql
@@ -310,6 +311,8 @@ def _parsed_columns(header: set[str]) -> list[str]:
         date_end = date_start
     cols = [
         "s.*",
+        # UCDP event ids are whole numbers; a tool that stored them as floats writes 12345.0.
+        f"CASE WHEN regexp_full_match(trim({c('id')}), {sql_literal(WHOLE_NUMBER)}) THEN split_part(trim({c('id')}), '.', 1) END AS _id",
         f"""CASE WHEN trim({tov}) IN ('1', '2', '3') THEN CAST(trim({tov}) AS INTEGER)
                  WHEN lower({tov}) LIKE 'state%' THEN 1
                  WHEN lower({tov}) LIKE 'non%state%' THEN 2
@@ -339,6 +342,7 @@ def _checks(header: set[str]) -> list[Check]:
     date_end_text = "date_end" if "date_end" in header else "_date_end"
     checks = [
         Check("id", "id IS NULL OR trim(id) = ''", "missing event id", value="id"),
+        Check("id", "_id IS NULL", "id is not a whole number (UCDP event ids are whole numbers)", value="id"),
         Check("type_of_violence", "_tov IS NULL", "type_of_violence is not 1, 2, 3 or a UCDP violence type name"),
         Check(
             "date_start" if "date_start" in header else "year/month/day",
@@ -399,9 +403,9 @@ def _canonical(header: set[str], source: str, release: str | None) -> dict[str, 
     # The reduced GED variant keeps only precise events (where_prec 1-2).
     loc_precision += " ELSE 'near' END" if "where_prec" not in header else " ELSE 'unknown' END"
     return {
-        "uid": "'ucdp:' || trim(id)",
+        "uid": "'ucdp:' || _id",
         "source": f"'{source}'",
-        "source_id": "trim(id)",
+        "source_id": "_id",
         "release": sql_literal(release),
         "date_start": "_date_start",
         "date_end": "_date_end",

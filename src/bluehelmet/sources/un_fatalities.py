@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.sources.base import (
-    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_literal, to_canonical,
+    WHOLE_NUMBER, Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_identifier, sql_literal,
+    to_canonical,
 )
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -36,6 +37,9 @@ MAPPED = {
     "casualty_id", "incident_date", "mission_acronym", "type_of_casualty", "gender",
     "casualty_nationality", "casualty_personnel_type", "type_of_incident", "m49_code",
 }
+# A UN M49 country code as the file writes it: up to three digits, as a float (250.0) in the
+# 2025-04-04 file.
+M49_CODE = "[0-9]{1,3}(\\.0+)?"
 # The first UN peace operation (UNTSO) began in May 1948.
 EARLIEST_DATE = "1948-05-01"
 
@@ -128,7 +132,20 @@ def _checks(header: set[str]) -> list[Check]:
             "coalesce(_first_nationality, ''), '; here ', coalesce(trim(casualty_nationality), ''), ')')",
         ),
     ]
+    # Both may be empty (the file has no M49 code for 52 casualties of undetermined or some
+    # other nationalities); a value that is there must be what the UN writes: id a row number
+    # (1 to 4,429 in the 2025-04-04 file), m49_code a code of up to three digits (250.0).
+    if "id" in header:
+        checks.append(Check("id", _junk_sql("id", WHOLE_NUMBER), "id is not a whole number (the file numbers its rows 1, 2, 3...)"))
+    if "m49_code" in header:
+        checks.append(Check("m49_code", _junk_sql("m49_code", M49_CODE), "m49_code is not a UN M49 country code (a whole number of up to three digits)"))
     return checks
+
+
+def _junk_sql(column: str, pattern: str) -> str:
+    """SQL: ``column`` holds something (not blank) that does not match ``pattern``."""
+    text = f"trim(coalesce({sql_identifier(column)}, ''))"
+    return f"{text} <> '' AND NOT regexp_full_match({text}, {sql_literal(pattern)})"
 
 
 def _canonical(header: set[str], row_release: str) -> dict[str, str]:
