@@ -48,8 +48,24 @@ from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
-# Source column -> the name used below, for names that changed across releases or variants.
+# The 49 columns of every GED release from 20.1 to 25.1 and of the Candidate files, and the
+# date columns of the reduced variant.
+GED_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start",
+    "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low",
+    "gwnoa", "gwnob", "month", "day",
+)
+# Source column -> the name used below. Aliases match whatever the case, so listing GED's own
+# columns reads a file whose header a spreadsheet re-saved in upper case (ID, BEST) like the
+# original, with the same row digests; the others are names that changed across releases or
+# variants.
 COLUMN_ALIASES = {
+    **{c: c for c in GED_COLUMNS},
     "best_est": "best",
     "low_est": "low",
     "high_est": "high",
