@@ -172,7 +172,7 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     assert (q.loc[3, "column_name"], q.loc[3, "value"], q.loc[3, "reason"]) == (
         "event_date", "2023-02-30", "unparsable or impossible date")
     assert (q.loc[4, "column_name"], q.loc[4, "reason"]) == ("longitude", "longitude out of range -180 to 180")
-    assert (q.loc[5, "value"], q.loc[5, "reason"]) == ("-2", "negative fatalities")
+    assert (q.loc[5, "value"], q.loc[5, "reason"]) == ("-2", "fatalities is negative")
     assert q.loc[7, "value"] == "Armed attack" and q.loc[7, "reason"].startswith("unknown ACLED event type")
     assert q.loc[8, "reason"] == "year disagrees with event_date"
     assert q.loc[13, "reason"].startswith("duplicate event_id_cnty in a dyadic export")
@@ -181,6 +181,54 @@ def test_bad_rows_are_quarantined_with_reasons(store, tmp_path):
     assert q.loc[14, "value"] == "-3.450, 14.333"
     # The other Dourou event, with the coordinates the swapped row reverses, is kept.
     assert set(_events(store).index) == {"MLI1001", "MLI1005", "MLI1008", "MLI1009", "MLI1010", "MLI1011"}
+
+
+def test_a_year_that_is_not_a_whole_number_is_quarantined(store, tmp_path):
+    # ACLED's codebook: year is the year of event_date. An empty year says nothing; junk does.
+    header, rows = read_rows(DYADIC)
+    col = header.index("year")
+    rows[1][col] = "abc"  # row 3: was stored
+    rows[2][col] = ""  # row 4: stored, its date gives the year
+    rows[3][col] = "12.5"  # row 5
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "years.csv", header, rows), "acled")
+    assert (report.rows_in, report.stored, report.rejected) == (11, 9, 2) and _accounted(report)
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "year", "abc", "year is not a whole number"],
+        [5, "year", "12.5", "year is not a whole number"],
+    ]
+    assert _events(store).loc["MLI1003", "date_start"].date().isoformat() == "2023-01-22"
+
+
+def test_a_junk_timestamp_is_quarantined_and_does_not_date_the_export(store, tmp_path):
+    # The newest timestamp is the export's release: 0 would date it 1970 and 9999999999 (the
+    # year 2286) would make every later export look older, so neither revised events again.
+    header, rows = read_rows(DYADIC)
+    col = header.index("timestamp")
+    rows[1][col] = "0"  # row 3
+    rows[2][col] = "9999999999"  # row 4
+    rows[3][col] = "abc"  # row 5
+    rows[4][col] = ""  # row 6: no timestamp, stored
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "stamps.csv", header, rows), "acled")
+    assert (report.rows_in, report.stored, report.rejected) == (11, 8, 3) and _accounted(report)
+    reason = "timestamp is not a Unix time or date-time from 1997 to today"
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "timestamp", "0", reason], [4, "timestamp", "9999999999", reason], [5, "timestamp", "abc", reason],
+    ]
+    # The newest good timestamp, MLI1011's 1678725611.
+    assert report.release == "2023-03-13"
+
+
+def test_a_deletion_time_past_any_date_is_quarantined_not_fatal(store, tmp_path):
+    path = tmp_path / "deletions.csv"
+    path.write_text(DELETIONS.read_text(encoding="utf-8").replace("MLI1011,1680086400", "MLI1011,9000000000000000000"), encoding="utf-8")
+    report = bluehelmet.ingest(store, path, "acled-deletions")
+    assert (report.rows_in, report.rejected) == (3, 1) and _accounted(report)
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "deleted_timestamp", "9000000000000000000", "deleted_timestamp is not a Unix time or a date"],
+    ]
 
 
 def test_a_stray_latin1_byte_quarantines_its_row_with_the_byte_kept(store, tmp_path):

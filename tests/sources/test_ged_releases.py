@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pytest
 
 import bluehelmet
+from bluehelmet.errors import InputFileError
 from bluehelmet.sources import detect_kind
 from bluehelmet.sources.ucdp_ged import read_ged_csv
 
@@ -155,6 +156,31 @@ def test_reordered_and_renamed_columns_read_the_same(tmp_path, sample_rows, refe
     records = read_ged_csv(path).arrow().sort_by("uid")
     for column in ("deaths_best", "deaths_low", "deaths_high", "deaths_civilians", "admin1_name", "date_start"):
         assert records.column(column).to_pylist() == reference.column(column).to_pylist(), column
+
+
+def test_an_upper_case_header_reads_like_the_original(store, tmp_path, sample_rows):
+    # A spreadsheet re-save that upper-cases the header (ID, BEST, DATE_START) changes no event.
+    upper = {h: h.upper() for h in GED_49}
+    path = _write(tmp_path, "GEDEvent_v23_1_upper.csv", GED_49, sample_rows[:50], renames=upper)
+    assert detect_kind(path).name == "ucdp-ged"
+    report = bluehelmet.ingest(store, path)
+    assert (report.rows_in, report.stored, report.rejected) == (50, 50, 0)
+    stored = store.sql("SELECT uid, deaths_best, native FROM events ORDER BY uid")
+    first = sample_rows[0]
+    row = stored.set_index("uid").loc[f"ucdp:{first['id']}"]
+    assert row["deaths_best"] == int(first["best"])
+    # Columns kept in native keep GED's own names, so the original file is the same content.
+    assert json.loads(row["native"])["relid"] == first["relid"]
+    original = bluehelmet.ingest(store, _write(tmp_path, "GEDEvent_v23_1.csv", GED_49, sample_rows[:50]))
+    assert (original.stored, original.updated, original.unchanged) == (0, 0, 50)
+
+
+def test_two_columns_that_read_as_one_name_are_refused(tmp_path, sample_rows):
+    header = [*GED_49, "best_est"]
+    rows = [{**r, "best_est": r["best"]} for r in sample_rows[:3]]
+    path = _write(tmp_path, "GEDEvent_v23_1.csv", header, rows, renames={"best_est": "BEST_EST"})
+    with pytest.raises(InputFileError, match="the columns 'best' and 'BEST_EST' both read as 'best'"):
+        read_ged_csv(path)
 
 
 def test_unknown_active_year_spelling_is_quarantined(store, tmp_path, sample_rows):

@@ -211,7 +211,7 @@ def test_bad_rows_are_quarantined(store, tmp_path):
     assert (q.loc[3, "column_name"], q.loc[3, "value"]) == ("Date of incident", "31/02/2023")
     assert q.loc[3, "reason"].startswith("date cannot be read")
     assert q.loc[4, "value"] == "sometime in March"
-    assert (q.loc[5, "column_name"], q.loc[5, "value"], q.loc[5, "reason"]) == ("Killed", "-3", "negative count of killed")
+    assert (q.loc[5, "column_name"], q.loc[5, "value"], q.loc[5, "reason"]) == ("Killed", "-3", "killed is negative")
     assert q.loc[6, "reason"] == "killed is not a number"
     assert q.loc[7, "reason"] == "longitude out of range -180 to 180"
 
@@ -239,7 +239,7 @@ def test_lowest_and_highest_counts_of_the_killed(store, tmp_path):
     assert deaths.loc[["R-1", "R-2", "R-3"]].values.tolist() == [[5, 3, 9], [4, 4, 4], [0, 7, 7]]
     q = store.quarantine(report.batch_id)
     assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
-        [5, "Tués min", "-1", "negative count of killed low"]
+        [5, "Tués min", "-1", "killed_low is negative"]
     ]
 
 

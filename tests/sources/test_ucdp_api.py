@@ -81,7 +81,7 @@ def test_bad_event_is_quarantined_with_its_record_number(store, tmp_path):
     report = bluehelmet.ingest(store, path)
     assert (report.rows_in, report.stored, report.rejected) == (50, 48, 2)
     q = store.quarantine(report.batch_id).set_index("row_number")
-    assert q.loc[42, "reason"] == "negative deaths in best"
+    assert q.loc[42, "reason"] == "best is negative"
     assert q.loc[8, "column_name"] == "latitude"
 
 

@@ -166,7 +166,7 @@ def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
     assert quarantine.loc[3, "reason"] == "unparsable or impossible date"
     assert quarantine.loc[3, "value"].startswith("2013-02-30")
     assert quarantine.loc[4, "reason"] == "latitude and longitude look swapped"
-    assert quarantine.loc[5, "column_name"] == "best" and quarantine.loc[5, "reason"] == "negative deaths in best"
+    assert quarantine.loc[5, "column_name"] == "best" and quarantine.loc[5, "reason"] == "best is negative"
     assert "duplicate id" in quarantine.loc[6, "reason"]
     assert quarantine.loc[7, "reason"] == "longitude out of range -180 to 180"
     # Of the two rows with one id, the first is kept, with its own content.
@@ -175,6 +175,64 @@ def test_bad_rows_go_to_quarantine_with_reasons(store, data, tmp_path):
         {"side_a": rows[0][col["side_a"]], "deaths_best": int(rows[0][col["best"]]), "latitude": float(rows[0][col["latitude"]])}
     ]
     assert store.count("events") == 3
+
+
+def test_an_empty_best_is_quarantined_not_stored_as_unknown_deaths(store, data, tmp_path):
+    # Every row of the bundled GED and Candidate files has its best estimate (checked on all
+    # four: 1000 + 159,194 + 1727 + 1298 rows, none empty), so an empty one is a damaged row.
+    header, rows = _sample_lines(data, 4)
+    rows[2][header.index("best")] = ""  # row 4: 401115, best 10 in UCDP's file
+    rows[3][header.index("low")] = ""  # low may be empty: an unknown low estimate
+    path = _write(tmp_path, "ged231_no_best.csv", csv_text(header, rows))
+    report = bluehelmet.ingest(store, path, "ucdp-ged")
+    assert (report.rows_in, report.stored, report.rejected) == (4, 3, 1)
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "reason"]].values.tolist() == [[4, "best", "best is empty"]]
+    assert pd.isna(q["value"][0])
+    assert store.sql("SELECT deaths_low FROM events WHERE uid = 'ucdp:212545'")["deaths_low"].isna().all()
+    # The reader that spills to Parquet (the library's read_ged_csv) rejects the same row.
+    result = read_ged_csv(path)
+    assert result.rejects.column("row_number").to_pylist() == [4]
+    assert result.rejects.column("reason").to_pylist() == ["best is empty"]
+
+
+@pytest.mark.parametrize("relative, name, kind", [
+    (SAMPLE, "ged231_ids.csv", "ucdp-ged"),
+    (CANDIDATE_2, "GEDEvent_v26_0_2_ids.csv", "ucdp-candidate"),
+])
+def test_ids_that_are_not_whole_numbers_are_quarantined(store, data, tmp_path, relative, name, kind):
+    header, rows = read_rows(data(relative), 6)
+    col = header.index("id")
+    kept_as_float = rows[4][col]
+    rows[1][col], rows[2][col], rows[3][col] = "abc", "1e308", "12.5"
+    # A tool that held the ids as floats wrote 448810.0: the same event, stored under its id.
+    rows[4][col] = kept_as_float + ".0"
+    report = bluehelmet.ingest(store, _write(tmp_path, name, csv_text(header, rows)), kind)
+    assert (report.rows_in, report.stored, report.rejected) == (6, 3, 3)
+    q = store.quarantine(report.batch_id)
+    reason = "id is not a whole number (UCDP event ids are whole numbers)"
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "id", "abc", reason], [4, "id", "1e308", reason], [5, "id", "12.5", reason],
+    ]
+    stored = store.sql("SELECT uid, source_id FROM events WHERE uid = ?", [f"ucdp:{kept_as_float}"])
+    assert stored["source_id"].tolist() == [kept_as_float]
+
+
+def test_quarantine_shows_counts_and_dates_as_the_file_wrote_them(store, data, tmp_path):
+    header, rows = _sample_lines(data, 5)
+    col = {name: i for i, name in enumerate(header)}
+    rows[0][col["best"]] = "-5"  # not -5.0
+    rows[1][col["deaths_civilians"]] = "2.50"  # not 2.5
+    rows[2][col["date_start"]] = "1899-12-31 00:00:00.000"  # not 1899-12-31
+    rows[3][col["date_end"]] = "2015-04-18 00:00:00.000"  # before its date_start 2015-04-19
+    report = bluehelmet.ingest(store, _write(tmp_path, "ged231_as_written.csv", csv_text(header, rows)), "ucdp-ged")
+    q = store.quarantine(report.batch_id)
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [2, "best", "-5", "best is negative"],
+        [3, "deaths_civilians", "2.50", "deaths_civilians is not a whole number"],
+        [4, "date_start", "1899-12-31 00:00:00.000", "date outside 1946 to today"],
+        [5, "date_end", "2015-04-18 00:00:00.000", "date_end is before date_start"],
+    ]
 
 
 def test_row_numbers_after_a_row_the_parser_skipped(store, data, tmp_path):

@@ -117,6 +117,34 @@ def test_bad_rows_are_quarantined_with_reasons(store, data, tmp_path):
     assert q.loc[8, "reason"] == "incident date is after the file's last_update"
 
 
+def test_ids_and_m49_codes_that_are_not_whole_numbers_are_quarantined(store, data, raw, tmp_path):
+    # In the UN's file id numbers the rows (1 to 4,429, every row has one) and m49_code is a
+    # country code written as a float (250.0), empty for 52 casualties (ZZ [Undetermined],
+    # Côte dIvoire...): an empty code is the UN's own, junk is not.
+    assert raw["id"].str.fullmatch(r"[0-9]+").all() and sorted(raw["id"].astype(int)) == list(range(1, 4430))
+    assert (raw["m49_code"] == "").sum() == 52 and raw.loc[raw["m49_code"] != "", "m49_code"].str.fullmatch(r"[0-9]{1,3}\.0").all()
+    header, rows = _rows(data, 7)
+    col = {name: i for i, name in enumerate(header)}
+    rows[1][col["id"]] = "abc"
+    rows[2][col["id"]] = "12.5"
+    rows[3][col["m49_code"]] = "12.5"  # was stored as 12
+    rows[4][col["m49_code"]] = "abc"  # was stored as an unknown code
+    rows[5][col["m49_code"]] = ""
+    report = bluehelmet.ingest(store, _write(tmp_path, header, rows), "un-fatalities")
+    assert (report.rows_in, report.stored, report.rejected) == (7, 3, 4)
+    q = store.quarantine(report.batch_id)
+    id_reason = "id is not a whole number (the file numbers its rows 1, 2, 3...)"
+    m49_reason = "m49_code is not a UN M49 country code (a whole number of up to three digits)"
+    assert q[["row_number", "column_name", "value", "reason"]].values.tolist() == [
+        [3, "id", "abc", id_reason],
+        [4, "id", "12.5", id_reason],
+        [5, "m49_code", "12.5", m49_reason],
+        [6, "m49_code", "abc", m49_reason],
+    ]
+    codes = store.sql("SELECT source_id, m49_code FROM un_fatalities ORDER BY source_id").set_index("source_id")["m49_code"]
+    assert codes["UNTSO-1948-07-02408"] == 250 and pd.isna(codes[rows[5][col["casualty_id"]]])
+
+
 def test_missing_columns_and_wrong_file(data, tmp_path):
     header, rows = _rows(data, 3)
     keep = [i for i, h in enumerate(header) if h != "mission_acronym"]

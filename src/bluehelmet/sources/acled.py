@@ -37,7 +37,7 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, count_range_check, empty_rejects, json_object_sql, reader_connection,
+    Check, ReadResult, canonical_query, count_checks, empty_rejects, json_object_sql, reader_connection,
     spill_canonical, split_by_checks, sql_identifier, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
@@ -79,6 +79,11 @@ TIME_PRECISION = {"1": "day", "2": "week", "3": "month"}
 GEO_PRECISION = {"1": "exact", "2": "near", "3": "admin1"}
 LAYOUTS = ("dyadic", "monadic")
 FIRST_YEAR = 1997  # ACLED's earliest events
+# A row's timestamp (when ACLED last changed it) is after ACLED's first events and not in the
+# future; the parsed timestamp is ``_stamp``.
+_STAMP_OK = f"coalesce(_stamp >= TIMESTAMP '{FIRST_YEAR}-01-01' AND _stamp < current_date + 2, false)"
+# Seconds of 2100-01-01: far past any export, well inside what to_timestamp converts.
+_LATEST_SECONDS = 4_102_444_800
 
 
 def read_acled(path: str | Path, *, release: str | None = None, layout: str | None = None) -> ReadResult:
@@ -181,8 +186,6 @@ def read_staged(
     if "country" not in header and "iso" not in header:
         raise MissingColumnsError(path, ["country (or iso)"], sorted(header), KIND)
     _register_lookups(con, header)
-    c = lambda name: f's."{name}"' if name in header else "NULL::VARCHAR"  # noqa: E731
-    release = release or _release_from_timestamps(con, c)
     # Parsing and locating are views: the checks below build the first table from the text
     # rows in one pass, and the text rows go once it is built.
     con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
@@ -197,6 +200,7 @@ def read_staged(
         """
     )
     row_rejects = split_by_checks(con, "located", _row_checks(header), raw_expression="NULL")
+    release = release or _release_from_timestamps(con)
     for view in ("located", "parsed"):
         con.execute(f"DROP VIEW {view}")
     con.execute("DROP TABLE staging")
@@ -273,7 +277,8 @@ def _parsed_columns(header: set[str]) -> list[str]:
         "s.*",
         f"nullif(trim({c('event_id_cnty')}), '') AS _id",
         f"{date_sql(c('event_date'))} AS _date",
-        f"TRY_CAST(TRY_CAST({c('year')} AS DOUBLE) AS INTEGER) AS _year",
+        f"TRY_CAST({c('year')} AS DOUBLE) AS _year",
+        f"{_timestamp_sql(c('timestamp'))} AS _stamp",
         f"(SELECT rule FROM acled_rules r WHERE r.event_type = {c('event_type')}) AS _rule",
         f"TRY_CAST({c('latitude')} AS DOUBLE) AS _lat",
         f"TRY_CAST({c('longitude')} AS DOUBLE) AS _lon",
@@ -302,8 +307,18 @@ def _row_checks(header: set[str]) -> list[Check]:
         ),
     ]
     if "year" in header:
-        checks.append(Check("year", "_year IS NOT NULL AND _year <> year(_date)", "year disagrees with event_date",
-                            value="concat(year, ' vs ', event_date)"))
+        # ACLED's codebook: year is the year of event_date. An empty one says nothing (the date
+        # is what is stored); one that is there must be that year.
+        checks += [
+            Check("year", "trim(coalesce(year, '')) <> '' AND (_year IS NULL OR _year <> floor(_year) OR NOT isfinite(_year))",
+                  "year is not a whole number", value="year"),
+            Check("year", "_year <> year(_date)", "year disagrees with event_date", value="concat(year, ' vs ', event_date)"),
+        ]
+    if "timestamp" in header:
+        # The newest timestamp is the export's release, which decides whether the export
+        # revises stored events: a row with a junk or impossible one is not trusted with it.
+        checks.append(Check("timestamp", f"trim(coalesce(\"timestamp\", '')) <> '' AND NOT {_STAMP_OK}",
+                            f"timestamp is not a Unix time or date-time from {FIRST_YEAR} to today", value='"timestamp"'))
     checks += [
         Check("latitude", "_lat IS NULL", "latitude is missing or not a number", value="latitude"),
         Check("longitude", "_lon IS NULL", "longitude is missing or not a number", value="longitude"),
@@ -316,10 +331,7 @@ def _row_checks(header: set[str]) -> list[Check]:
               value="concat(latitude, ', ', longitude)"),
         Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90", value="latitude"),
         Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180", value="longitude"),
-        Check("fatalities", "_fat IS NULL AND trim(coalesce(fatalities, '')) <> ''", "fatalities is not a number", value="fatalities"),
-        Check("fatalities", "_fat < 0", "negative fatalities", value="fatalities"),
-        Check("fatalities", "_fat <> floor(_fat)", "fatalities is not a whole number", value="fatalities"),
-        count_range_check("fatalities", "_fat", "fatalities", value="fatalities"),
+        *count_checks("fatalities", "fatalities", "_fat"),
     ]
     return checks
 
@@ -480,19 +492,22 @@ def _assemble_single_rows(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def _release_from_timestamps(con: duckdb.DuckDBPyConnection, c) -> str | None:
-    """The newest ``timestamp`` of the export as an ISO date (Unix seconds or a date-time)."""
-    if "timestamp" not in _columns(con, "staging"):
-        return None
-    value = con.execute(
-        """
-        SELECT max(coalesce(
-          to_timestamp(TRY_CAST(TRY_CAST(nullif(trim("timestamp"), '') AS DOUBLE) AS BIGINT))::TIMESTAMP,
-          TRY_CAST(trim("timestamp") AS TIMESTAMP)))::DATE::VARCHAR
-        FROM staging
-        """
-    ).fetchall()[0][0]
-    return value
+def _timestamp_sql(text: str) -> str:
+    """SQL: an ACLED ``timestamp`` (Unix seconds, or a date-time) as a TIMESTAMP; NULL if neither."""
+    seconds = f"TRY_CAST(nullif(trim({text}), '') AS DOUBLE)"
+    # Bounded before conversion: to_timestamp fails the whole query on seconds past its range.
+    # Only whole seconds are a Unix time; 12.5 is not one.
+    unix = (
+        f"CASE WHEN {seconds} = floor({seconds}) AND {seconds} BETWEEN 0 AND {_LATEST_SECONDS} "
+        f"THEN to_timestamp(CAST({seconds} AS BIGINT))::TIMESTAMP END"
+    )
+    return f"coalesce({unix}, TRY_CAST(trim({text}) AS TIMESTAMP))"
+
+
+def _release_from_timestamps(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The newest ``timestamp`` of the export as an ISO date, of those that pass the timestamp
+    check (a junk one, such as ``0`` or ``9999999999``, must not date the export)."""
+    return con.execute(f"SELECT max(_stamp) FILTER (WHERE {_STAMP_OK})::DATE::VARCHAR FROM located_checked").fetchall()[0][0]
 
 
 def read_acled_deletions(path: str | Path, *, release: str | None = None) -> ReadResult:
@@ -507,10 +522,9 @@ def read_acled_deletions(path: str | Path, *, release: str | None = None) -> Rea
         aliases = {"event_id_cnty": "event_id_cnty", "deleted_timestamp": "deleted_timestamp"}
         loaded = load_delimited(con, path, kind="acled-deletions", required=["event_id_cnty", "deleted_timestamp"], aliases=aliases)
         con.execute(
-            """
+            f"""
             CREATE OR REPLACE TEMP TABLE parsed AS SELECT *, nullif(trim(event_id_cnty), '') AS _id,
-              coalesce(to_timestamp(TRY_CAST(TRY_CAST(nullif(trim(deleted_timestamp), '') AS DOUBLE) AS BIGINT))::TIMESTAMP,
-                       TRY_CAST(trim(deleted_timestamp) AS TIMESTAMP)) AS _deleted_at
+              {_timestamp_sql("deleted_timestamp")} AS _deleted_at
             FROM staging
             """
         )

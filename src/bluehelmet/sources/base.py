@@ -205,6 +205,10 @@ class Check:
     value: str | None = None
 
 
+# A whole number as text (a regular expression): digits, or digits with a zero decimal part
+# (12345.0), as tools that hold a column as floats write them. For ids and codes.
+WHOLE_NUMBER = "[0-9]+(\\.0+)?"
+
 # Counts (deaths, injured...) are stored as INTEGER: a larger number, or an infinite or NaN one,
 # is a typing slip (or an Excel overflow), not a count, and goes to quarantine.
 MAX_COUNT = 2_147_483_647
@@ -216,6 +220,29 @@ def count_range_check(column: str | None, parsed: str, what: str, value: str | N
         column, f"NOT isfinite({parsed}) OR {parsed} > {MAX_COUNT}",
         f"{what} is not a count (infinite, NaN or over {MAX_COUNT:,})", value=value or parsed,
     )
+
+
+def count_checks(column: str | None, text: str, parsed: str, what: str | None = None, *, required: bool = False) -> list[Check]:
+    """The checks every reader applies to a count (deaths, fatalities, injured...), in one wording.
+
+    ``text`` is the SQL of the value as the file wrote it, which quarantine shows (``-5``, never
+    the parsed ``-5.0``); ``parsed`` is the same value as a DOUBLE, NULL when it is not a number.
+    An empty value is an unknown count and passes, unless ``required``. ``what`` names the count
+    in the reasons (the column by default). In order of importance: empty (when required), not a
+    number, negative, not a whole number, past a stored count.
+
+    Example: ``count_checks("best", "best", "_best", required=True)`` quarantines a GED row
+    whose ``best`` is empty, ``abc``, ``-5``, ``12.5`` or ``1e308``.
+    """
+    what = what or column or "count"
+    empty = f"trim(coalesce({text}, '')) = ''"
+    checks = [Check(column, empty, f"{what} is empty", value=text)] if required else []
+    return checks + [
+        Check(column, f"{parsed} IS NULL AND NOT ({empty})", f"{what} is not a number", value=text),
+        Check(column, f"{parsed} < 0", f"{what} is negative", value=text),
+        Check(column, f"{parsed} <> floor({parsed})", f"{what} is not a whole number", value=text),
+        count_range_check(column, parsed, what, value=text),
+    ]
 
 
 def split_by_checks(

@@ -29,7 +29,7 @@ from bluehelmet.errors import InputFileError
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import (
-    Check, ReadResult, count_range_check, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal,
+    Check, ReadResult, count_checks, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal,
     to_canonical,
 )
 from bluehelmet.sources.column_map import (
@@ -258,12 +258,7 @@ def _checks(columns: dict[str, str]) -> list[Check]:
     ]
     for f in COUNT_FIELDS:
         if f in columns:
-            checks += [
-                Check(name(f), f"_{f} IS NULL AND _v_{f} IS NOT NULL", f"{f} is not a number", value=f"_v_{f}"),
-                Check(name(f), f"_{f} < 0", f"negative count of {f.replace('_', ' ')}", value=f"_v_{f}"),
-                Check(name(f), f"_{f} <> floor(_{f})", f"{f} is not a whole number", value=f"_v_{f}"),
-                count_range_check(name(f), f"_{f}", f, value=f"_v_{f}"),
-            ]
+            checks += count_checks(name(f), f"_v_{f}", f"_{f}", f)
     return checks
 
 

@@ -293,6 +293,7 @@ def _load_text(
     source = _read_csv_sql(text_path, options)
     renames = _renames(raw_header, aliases or {})
     header = [renames.get(h, h) for h in raw_header]
+    _refuse_clashing_names(path, raw_header, header)
     missing = [c for c in required if c not in header]
     if missing:
         raise MissingColumnsError(path, missing, header, kind)
@@ -509,6 +510,21 @@ def _renames(header: list[str], aliases: dict[str, str]) -> dict[str, str]:
         if target != h:
             out[h] = target
     return out
+
+
+def _refuse_clashing_names(path: Path, raw_header: list[str], header: list[str]) -> None:
+    """Stop when two columns read as one name (``best`` and ``BEST_EST``, both ``best``).
+
+    DuckDB's column names ignore case, so such a file could only be read by dropping one of
+    them unseen.
+    """
+    first: dict[str, str] = {}
+    for raw, name in zip(raw_header, header):
+        earlier = first.setdefault(name.lower(), raw)
+        if earlier != raw:
+            raise InputFileError(
+                path, f"the columns {earlier!r} and {raw!r} both read as {name!r}: remove or rename one of them"
+            )
 
 
 def _duck_value(value: object) -> str:

@@ -36,19 +36,36 @@ from bluehelmet.sources.base import (
     SpilledRecords,
     StreamedRead,
     canonical_select,
-    count_range_check,
+    count_checks,
     json_object_sql,
     reject_code_sql,
     reject_value_sql,
     rejects_from_codes,
     sql_literal,
+    WHOLE_NUMBER,
 )
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import DelimitedFile, drop_parser_rejects, load_delimited, row_number_sql
 from bluehelmet.store.digest import row_hash_sql
 
-# Source column -> the name used below, for names that changed across releases or variants.
+# The 49 columns of every GED release from 20.1 to 25.1 and of the Candidate files, and the
+# date columns of the reduced variant.
+GED_COLUMNS = (
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence", "conflict_dset_id",
+    "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id",
+    "side_a_new_id", "side_a", "side_b_dset_id", "side_b_new_id", "side_b", "number_of_sources",
+    "source_article", "source_office", "source_date", "source_headline", "source_original", "where_prec",
+    "where_coordinates", "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec", "date_start",
+    "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown", "best", "high", "low",
+    "gwnoa", "gwnob", "month", "day",
+)
+# Source column -> the name used below. Aliases match whatever the case, so listing GED's own
+# columns reads a file whose header a spreadsheet re-saved in upper case (ID, BEST) like the
+# original, with the same row digests; the others are names that changed across releases or
+# variants.
 COLUMN_ALIASES = {
+    **{c: c for c in GED_COLUMNS},
     "best_est": "best",
     "low_est": "low",
     "high_est": "high",
@@ -310,6 +327,8 @@ def _parsed_columns(header: set[str]) -> list[str]:
         date_end = date_start
     cols = [
         "s.*",
+        # UCDP event ids are whole numbers; a tool that stored them as floats writes 12345.0.
+        f"CASE WHEN regexp_full_match(trim({c('id')}), {sql_literal(WHOLE_NUMBER)}) THEN split_part(trim({c('id')}), '.', 1) END AS _id",
         f"""CASE WHEN trim({tov}) IN ('1', '2', '3') THEN CAST(trim({tov}) AS INTEGER)
                  WHEN lower({tov}) LIKE 'state%' THEN 1
                  WHEN lower({tov}) LIKE 'non%state%' THEN 2
@@ -334,25 +353,29 @@ def _parsed_columns(header: set[str]) -> list[str]:
 
 
 def _checks(header: set[str]) -> list[Check]:
+    # Quarantine shows each value as the file wrote it, not as parsed.
+    date_text = "date_start" if "date_start" in header else "concat_ws('-', year, month, day)"
+    date_end_text = "date_end" if "date_end" in header else "_date_end"
     checks = [
         Check("id", "id IS NULL OR trim(id) = ''", "missing event id", value="id"),
+        Check("id", "_id IS NULL", "id is not a whole number (UCDP event ids are whole numbers)", value="id"),
         Check("type_of_violence", "_tov IS NULL", "type_of_violence is not 1, 2, 3 or a UCDP violence type name"),
         Check(
             "date_start" if "date_start" in header else "year/month/day",
             "_date_start IS NULL",
             "unparsable or impossible date",
-            value="date_start" if "date_start" in header else "concat_ws('-', year, month, day)",
+            value=date_text,
         ),
         Check("date_start" if "date_start" in header else "year", "_date_start < DATE '1946-01-01' OR _date_start > current_date + 1",
-              "date outside 1946 to today", value="_date_start"),
+              "date outside 1946 to today", value=date_text),
         # An empty date_end is a one-day event (it takes date_start); a date_end that is there but
         # not a date must not be replaced by date_start unseen.
         *([Check(
             "date_end", "TRY_CAST(substr(trim(date_end), 1, 10) AS DATE) IS NULL AND trim(coalesce(date_end, '')) <> ''",
             "unparsable or impossible date_end", value="date_end",
         )] if "date_end" in header else []),
-        Check("date_end", "_date_end < _date_start", "date_end is before date_start", value="_date_end"),
-        Check("date_end", "_date_end > current_date + 1", "date_end after today", value="_date_end"),
+        Check("date_end", "_date_end < _date_start", "date_end is before date_start", value=date_end_text),
+        Check("date_end", "_date_end > current_date + 1", "date_end after today", value=date_end_text),
         Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
         Check("longitude", "_lon IS NULL AND longitude IS NOT NULL", "longitude is not a number", value="longitude"),
         Check(
@@ -374,14 +397,9 @@ def _checks(header: set[str]) -> list[Check]:
             )
         )
     for name in ("best", "low", "high", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"):
-        if name not in header:
-            continue
-        checks += [
-            Check(name, f"_{name} IS NULL AND trim(coalesce({name}, '')) <> ''", f"{name} is not a number", value=name),
-            Check(name, f"_{name} < 0", f"negative deaths in {name}", value=f"_{name}"),
-            Check(name, f"_{name} <> floor(_{name})", f"{name} is not a whole number", value=f"_{name}"),
-            count_range_check(name, f"_{name}", name, value=name),
-        ]
+        if name in header:
+            # Every GED row has its best estimate: an empty one is a damaged row, not zero deaths.
+            checks += count_checks(name, name, f"_{name}", required=name == "best")
     return checks
 
 
@@ -401,9 +419,9 @@ def _canonical(header: set[str], source: str, release: str | None) -> dict[str, 
     # The reduced GED variant keeps only precise events (where_prec 1-2).
     loc_precision += " ELSE 'near' END" if "where_prec" not in header else " ELSE 'unknown' END"
     return {
-        "uid": "'ucdp:' || trim(id)",
+        "uid": "'ucdp:' || _id",
         "source": f"'{source}'",
-        "source_id": "trim(id)",
+        "source_id": "_id",
         "release": sql_literal(release),
         "date_start": "_date_start",
         "date_end": "_date_end",

@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.sources.base import (
-    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_literal, to_canonical,
+    WHOLE_NUMBER, Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_identifier, sql_literal,
+    to_canonical,
 )
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -36,6 +37,9 @@ MAPPED = {
     "casualty_id", "incident_date", "mission_acronym", "type_of_casualty", "gender",
     "casualty_nationality", "casualty_personnel_type", "type_of_incident", "m49_code",
 }
+# A UN M49 country code as the file writes it: up to three digits, as a float (250.0) in the
+# 2025-04-04 file.
+M49_CODE = "[0-9]{1,3}(\\.0+)?"
 # The first UN peace operation (UNTSO) began in May 1948.
 EARLIEST_DATE = "1948-05-01"
 
@@ -63,7 +67,7 @@ def read_un_fatalities(path: str | Path, *, release: str | None = None) -> ReadR
         header = set(loaded.header)
         _register_lookups(con, header)
         con.execute(f"CREATE OR REPLACE TEMP VIEW parsed AS SELECT {', '.join(_parsed_columns(header))} FROM staging s")
-        rejects = split_by_checks(con, "parsed", _checks())
+        rejects = split_by_checks(con, "parsed", _checks(header))
         # Each row's release is its own last_update, unless the caller states one.
         row_release = sql_literal(release) if release else "CAST(_last_update AS VARCHAR)"
         if release is None:
@@ -107,14 +111,16 @@ def _parsed_columns(header: set[str]) -> list[str]:
     ]
 
 
-def _checks() -> list[Check]:
-    return [
+def _checks(header: set[str]) -> list[Check]:
+    # Values are shown as the file wrote them; last_update may be absent (then never after).
+    last_update = "last_update" if "last_update" in header else "NULL"
+    checks = [
         Check("casualty_id", "_casualty_id IS NULL", "missing casualty_id"),
         Check("incident_date", "_date IS NULL", "unparsable or impossible date (expected YYYY-MM-DD)"),
         Check("incident_date", f"_date < DATE '{EARLIEST_DATE}' OR _date > current_date + 1",
-              "incident date outside May 1948 to today", value="_date"),
+              "incident date outside May 1948 to today", value="incident_date"),
         Check("incident_date", "_last_update IS NOT NULL AND _date > _last_update",
-              "incident date is after the file's last_update", value="concat(_date, ' > ', _last_update)"),
+              "incident date is after the file's last_update", value=f"concat(incident_date, ' > ', {last_update})"),
         Check("mission_acronym", "_mission IS NULL", "missing mission"),
         Check("mission_acronym", "_mission NOT IN (SELECT acronym FROM known_missions)",
               "unknown mission acronym (not a UN peace operation or office bluehelmet knows)"),
@@ -126,6 +132,20 @@ def _checks() -> list[Check]:
             "coalesce(_first_nationality, ''), '; here ', coalesce(trim(casualty_nationality), ''), ')')",
         ),
     ]
+    # Both may be empty (the file has no M49 code for 52 casualties of undetermined or some
+    # other nationalities); a value that is there must be what the UN writes: id a row number
+    # (1 to 4,429 in the 2025-04-04 file), m49_code a code of up to three digits (250.0).
+    if "id" in header:
+        checks.append(Check("id", _junk_sql("id", WHOLE_NUMBER), "id is not a whole number (the file numbers its rows 1, 2, 3...)"))
+    if "m49_code" in header:
+        checks.append(Check("m49_code", _junk_sql("m49_code", M49_CODE), "m49_code is not a UN M49 country code (a whole number of up to three digits)"))
+    return checks
+
+
+def _junk_sql(column: str, pattern: str) -> str:
+    """SQL: ``column`` holds something (not blank) that does not match ``pattern``."""
+    text = f"trim(coalesce({sql_identifier(column)}, ''))"
+    return f"{text} <> '' AND NOT regexp_full_match({text}, {sql_literal(pattern)})"
 
 
 def _canonical(header: set[str], row_release: str) -> dict[str, str]:
