@@ -115,6 +115,40 @@ def test_bad_rows_are_quarantined(store, tmp_path):
     assert q.loc[9, "value"] == "duplicate of row 2: another map"
 
 
+def test_the_real_row_without_coordinates_is_kept_with_null_not_nan(deployments):
+    # UNOCI, June 2008, location "unclear": NA for both coordinates in the file.
+    kept = deployments.records.filter(deployments.records.column("latitude").is_null()).to_pylist()
+    assert [(r["_row"], r["uid"], r["latitude"], r["longitude"]) for r in kept] == [
+        (11097, "geopko-v1:UNOCI:2008-06:unclear@?", None, None)
+    ]
+
+
+def test_half_or_non_finite_coordinates_are_quarantined(store, tmp_path):
+    # "NaN" or empty on one side was stored as a place without coordinates (uid "...@?").
+    header, rows = _rows(6)
+    col = {name: i for i, name in enumerate(header)}
+    rows[0][col["latitude"]] = "NaN"
+    rows[1][col["longitude"]] = ""
+    rows[2][col["latitude"]] = "inf"
+    rows[3][col["longitude"]] = "-Infinity"
+    rows[4][col["latitude"]], rows[4][col["longitude"]] = "NA", "NA"
+    report = bluehelmet.ingest(store, _write(tmp_path, header, rows), "geopko")
+    assert (report.rows_in, report.stored, report.rejected) == (6, 2, 4)
+    q = store.quarantine(report.batch_id)
+    assert list(zip(q["row_number"], q["column_name"], q["value"], q["reason"])) == [
+        (2, "latitude", "NaN, 29.3644", "latitude is missing while longitude is given"),
+        (3, "longitude", "-3.3822, ", "longitude is missing while latitude is given"),
+        (4, "latitude", "inf", "latitude is not a finite number (infinite or NaN)"),
+        (5, "longitude", "-Infinity", "longitude is not a finite number (infinite or NaN)"),
+    ]
+    # NA for both, as in the real file: kept, with NULL coordinates (never NaN).
+    stored = store.con.execute("SELECT uid, latitude, longitude FROM un_deployments ORDER BY uid").fetchall()
+    assert stored == [
+        ("geopko-v1:MINUCI:2004-01:Abidjan@?", None, None),
+        ("geopko-v1:MINURCA:1998-06:Bangui@4.38333,18.56667", 4.383333, 18.566667),
+    ]
+
+
 def test_missing_columns_and_wrong_file(tmp_path, data):
     header, rows = _rows(2)
     drop = header.index("No.troops")

@@ -123,6 +123,24 @@ def test_bad_rows_are_quarantined(store, tmp_path):
     assert q.loc[6, "reason"] == "ave.no.troops is not a number"
 
 
+def test_missing_or_non_finite_coordinates_are_quarantined(store, tmp_path):
+    # No real FrontMap row lacks coordinates: "NaN" or empty was stored as a place without them.
+    header, rows = _rows(6)
+    col = {name: i for i, name in enumerate(header)}
+    rows[0][col["latitude"]] = "NaN"
+    rows[2][col["latitude"]], rows[2][col["longitude"]] = "", ""
+    rows[4][col["longitude"]] = "inf"
+    report = bluehelmet.ingest(store, _write(tmp_path, header, rows), "geopko-v2")
+    assert (report.rows_in, report.stored, report.rejected) == (6, 3, 3)
+    q = store.quarantine(report.batch_id)
+    assert list(zip(q["row_number"], q["column_name"], q["value"], q["reason"])) == [
+        (2, "latitude", "NaN, 29.3644", "latitude is missing while longitude is given"),
+        (4, "latitude", ", ", "missing latitude and longitude"),
+        (6, "longitude", "inf", "longitude is not a finite number (infinite or NaN)"),
+    ]
+    assert store.con.execute("SELECT count(*) FROM un_deployments WHERE latitude IS NULL OR isnan(latitude)").fetchall() == [(0,)]
+
+
 def test_missing_columns_and_wrong_file(tmp_path, data):
     header, rows = _rows(2)
     drop = header.index("ave.no.troops")

@@ -143,3 +143,38 @@ def test_a_date_end_that_is_not_a_date_is_quarantined_not_replaced(store, data, 
     assert [(r, c, v) for r, c, v, _ in _quarantined(store)] == [(i + 2, "date_end", v) for i, v in spoiled.items()]
     one_day = store.events().set_index("source_id").loc[rows[1][header.index("id")]]
     assert str(one_day["date_end"])[:10] == rows[1][header.index("date_start")][:10]
+
+
+NOT_FINITE = "is not a finite number (infinite or NaN)"
+
+
+def test_non_finite_coordinates_are_not_called_swapped(store, data, tmp_path):
+    # NaN and infinity parse as numbers beyond 90, and were quarantined as "latitude and
+    # longitude look swapped".
+    header, rows = read_rows(data(SAMPLE), 6)
+    lat, lon = header.index("latitude"), header.index("longitude")
+    rows[0][lat], rows[1][lat], rows[2][lon], rows[3][lat] = "NaN", "inf", "-inf", "1e400"
+    report = bluehelmet.ingest(store, write_rows(tmp_path / "ged231.csv", header, rows), "ucdp-ged")
+    assert (report.stored, report.rejected) == (2, 4) and _accounted(report)
+    assert _quarantined(store) == [
+        (2, "latitude", "NaN", f"latitude {NOT_FINITE}"),
+        (3, "latitude", "inf", f"latitude {NOT_FINITE}"),
+        (4, "longitude", "-inf", f"longitude {NOT_FINITE}"),
+        (5, "latitude", "1e400", f"latitude {NOT_FINITE}"),
+    ]
+
+    header, rows = read_rows(FIXTURES / "acled" / "mali_dyadic_2023.csv")
+    rows[0][header.index("latitude")] = "NaN"
+    with bluehelmet.open(tmp_path / "acled.duckdb") as other:
+        report = bluehelmet.ingest(other, write_rows(tmp_path / "acled.csv", header, rows), "acled")
+        assert report.rejected == 1
+        assert _quarantined(other) == [(2, "latitude", "NaN", f"latitude {NOT_FINITE}")]
+
+    incidents = json.loads((FIXTURES / "incidents" / "gao_incidents.json").read_text(encoding="utf-8"))
+    incidents[0]["latitude"] = float("inf")
+    path = tmp_path / "gao_incidents.json"
+    path.write_text(json.dumps(incidents), encoding="utf-8")
+    with bluehelmet.open(tmp_path / "incidents.duckdb") as other:
+        report = bluehelmet.ingest(other, path, "incidents", column_map=FIXTURES / "incidents" / "gao_incidents.toml")
+        assert report.rejected == 1
+        assert _quarantined(other) == [(1, "latitude", "inf", f"latitude {NOT_FINITE}")]  # JSON records count from 1

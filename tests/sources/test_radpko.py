@@ -107,6 +107,29 @@ def test_bad_rows_are_quarantined(store, tmp_path):
     assert q.loc[7, "reason"] == "unpol is not a number"
 
 
+def test_half_or_non_finite_coordinates_are_quarantined_and_neither_is_kept_as_null(store, tmp_path, result):
+    # The three real UNMIS liaison-office rows have NaN for both: kept, with NULL coordinates.
+    kept = result.records.filter(result.records.column("latitude").is_null()).to_pylist()
+    assert [(r["_row"], r["latitude"], r["longitude"]) for r in kept] == [(825, None, None), (826, None, None), (985, None, None)]
+    # "NaN" or empty on one side only was stored the same way, as a base without coordinates.
+    header, rows = _rows(6)
+    col = {name: i for i, name in enumerate(header)}
+    rows[0][col["latitude"]] = "NaN"
+    rows[1][col["longitude"]] = ""
+    rows[2][col["latitude"]] = "-inf"
+    rows[3][col["latitude"]], rows[3][col["longitude"]] = "NaN", "NaN"
+    report = bluehelmet.ingest(store, _write(tmp_path, header, rows), "radpko")
+    assert (report.rows_in, report.stored, report.rejected) == (6, 3, 3)
+    q = store.quarantine(report.batch_id)
+    assert list(zip(q["row_number"], q["column_name"], q["value"], q["reason"])) == [
+        (2, "latitude", "NaN, -13.234167", "latitude is missing while longitude is given"),
+        (3, "longitude", "8.37972200000007, ", "longitude is missing while latitude is given"),
+        (4, "latitude", "-inf", "latitude is not a finite number (infinite or NaN)"),
+    ]
+    stored = store.con.execute("SELECT uid, latitude, longitude FROM un_bases WHERE latitude IS NULL").fetchall()
+    assert stored == [("radpko:UNAMSIL:port loko:1999", None, None)]
+
+
 def test_missing_columns_and_wrong_file(tmp_path, data):
     header, rows = _rows(2)
     drop = header.index("untrp")

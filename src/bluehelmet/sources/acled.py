@@ -322,6 +322,9 @@ def _row_checks(header: set[str]) -> list[Check]:
     checks += [
         Check("latitude", "_lat IS NULL", "latitude is missing or not a number", value="latitude"),
         Check("longitude", "_lon IS NULL", "longitude is missing or not a number", value="longitude"),
+        # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
+        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="latitude"),
+        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="longitude"),
         Check("latitude", "abs(_lat) > 90 AND abs(_lon) <= 90", "latitude and longitude look swapped (latitude beyond 90)",
               value="concat(latitude, ', ', longitude)"),
         # ACLED geocodes a place once: a row whose coordinates are another row's, reversed, at

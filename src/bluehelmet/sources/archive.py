@@ -12,7 +12,11 @@ time, named the same way: ``geopko.zip/FrontMap_v.2.3.csv``. The tables beside i
 of the archive are extracted with it, for readers that read a companion file from beside theirs
 (FrontMap's contributing countries are in TCCMap).
 
-A zip of a shapefile is not a table: the boundaries reader opens those itself.
+A zip of a shapefile is not a table: the boundaries reader opens those itself, wherever in the
+archive the shapefile sits (:func:`vector_in_zip`). A zip of several layers (a COD-AB download
+often holds one shapefile per admin level) is read one layer at a time, each named inside the
+archive (``cod-ab.zip/mli_admbnda_adm2.shp``): each layer is one level, with its own release
+and its own feature numbers, so each is a batch of its own.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path, PurePosixPath
 
 from bluehelmet.errors import BluehelmetError, InputFileError
 from bluehelmet.sources.spreadsheet import SPREADSHEET_SUFFIXES
+from bluehelmet.sources.vector_file import missing_parts_problem, missing_shapefile_parts, shp_header_problem
 
 TABLE_SUFFIXES = {".csv", ".tsv", ".json", ".jsonl", ".ndjson", ".gz"} | SPREADSHEET_SUFFIXES
 # A .txt file is often the archive's read-me: it counts as the table only when nothing else does.
@@ -63,6 +68,56 @@ def table_in_zip(path: str | Path) -> str | None:
     )
 
 
+def vector_in_zip(path: str | Path) -> str:
+    """The name of the one vector layer (a shapefile's ``.shp``, a GeoPackage or a GeoJSON) in
+    the zip archive ``path``, in whatever folder of the archive it sits.
+
+    Raises :class:`InputFileError` for a damaged zip; a zip with no layer; one with several
+    (naming the path to give for each); and a shapefile without its ``.dbf`` or ``.shx``, or
+    whose ``.shp`` is cut short.
+    """
+    path = Path(path)
+    names = _contents(path)
+    layers = _layers(names)
+    if not layers:
+        held = _listed(names) if names else "nothing"
+        raise InputFileError(path, f"a zip archive with no shapefile, GeoPackage or GeoJSON inside (it holds {held})")
+    if len(layers) > 1:
+        raise InputFileError(
+            path,
+            f"a zip archive with {len(layers)} layers ({_listed(layers)}): each is ingested as a file of its "
+            "own (a layer of boundaries is one admin level, with its own release and feature numbers); give "
+            f"each you want by its path in the archive: {' '.join(shown_name(path, layer) for layer in layers)}",
+        )
+    layer = layers[0]
+    if PurePosixPath(layer).suffix.lower() == ".shp":
+        missing = missing_shapefile_parts(layer, names)
+        if missing:
+            raise InputFileError(shown_name(path, layer), missing_parts_problem(PurePosixPath(layer).name, missing))
+        with zipfile.ZipFile(path) as archive, archive.open(layer) as shp:
+            problem = shp_header_problem(shp.read(100), archive.getinfo(layer).file_size)
+        if problem:
+            raise InputFileError(shown_name(path, layer), problem)
+    return layer
+
+
+def holds_vector_data(path: str | Path) -> bool:
+    """Whether ``path`` is a zip archive with a shapefile, GeoPackage or GeoJSON inside (False
+    for a damaged zip)."""
+    path = Path(path)
+    if path.suffix.lower() != ".zip":
+        return False
+    try:
+        return bool(_layers(_contents(path)))
+    except InputFileError:
+        return False
+
+
+def _layers(names: list[str]) -> list[str]:
+    """The vector files among a zip's ``names``, in name order (a COD-AB zip's adm0, adm1...)."""
+    return sorted(n for n in names if PurePosixPath(n).suffix.lower() in VECTOR_SUFFIXES)
+
+
 def zip_member(path: str | Path) -> tuple[Path, str] | None:
     """``ARCHIVE.zip/MEMBER`` split into the archive and the member's name in it; None when
     ``path`` is not inside a ``.zip`` file.
@@ -90,15 +145,16 @@ def extracted(path: str | Path, member: str) -> Iterator[Path]:
 
     The extracted file keeps the member's own name (readers take the release from it, as in
     ``GEDEvent_v25_1.csv``), and the other tables of its folder in the archive are extracted
-    beside it. An error raised about the extracted copy inside the block is told of
-    ``ARCHIVE.zip/MEMBER`` instead of a temporary path.
+    beside it, as are the files of the same name (a shapefile's ``.dbf``, ``.shx``, ``.prj``). An
+    error raised about the extracted copy inside the block is told of ``ARCHIVE.zip/MEMBER``
+    instead of a temporary path.
     """
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="bluehelmet-unzip-") as folder:
         # Only the member's own name: a path stored in the zip never leads outside the folder.
         target = Path(folder) / PurePosixPath(member).name
         with zipfile.ZipFile(path) as archive:
-            for name in [member, *_tables_beside(archive, member)]:
+            for name in [member, *_tables_beside(archive, member), *_parts_beside(archive, member)]:
                 with archive.open(name) as source, open(Path(folder) / PurePosixPath(name).name, "wb") as sink:
                     shutil.copyfileobj(source, sink, 1 << 20)
         try:
@@ -143,6 +199,16 @@ def _tables_beside(archive: zipfile.ZipFile, member: str) -> list[str]:
         m.filename for m in archive.infolist()
         if not m.is_dir() and m.filename != member and not _is_clutter(m.filename)
         and PurePosixPath(m.filename).parent == folder and PurePosixPath(m.filename).suffix.lower() in TABLE_SUFFIXES
+    ]
+
+
+def _parts_beside(archive: zipfile.ZipFile, member: str) -> list[str]:
+    """The files of ``member``'s folder with its name and another suffix: the parts of a shapefile."""
+    stem = str(PurePosixPath(member).with_suffix("")).lower()
+    return [
+        m.filename for m in archive.infolist()
+        if not m.is_dir() and m.filename != member and str(PurePosixPath(m.filename).with_suffix("")).lower() == stem
+        and PurePosixPath(m.filename).suffix.lower() not in TABLE_SUFFIXES
     ]
 
 

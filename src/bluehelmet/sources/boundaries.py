@@ -2,7 +2,8 @@
 
 OCHA's Common Operational Datasets for administrative boundaries (COD-AB) give each unit a
 P-code (``ML07`` Gao region, ``ML0702`` Ansongo cercle) that humanitarian and mission data
-share. One file holds one level. The columns follow a few conventions, all recognised here
+share. One file holds one level (a zip of several levels is read one layer at a time, see
+:mod:`bluehelmet.sources.archive`). The columns follow a few conventions, all recognised here
 (``N`` is the level, matched without regard to case):
 
 * the older ITOS shapefiles: ``adminNPcod`` (cut to 10 characters by the DBF format),
@@ -14,7 +15,11 @@ share. One file holds one level. The columns follow a few conventions, all recog
 The level is the highest ``N`` with a P-code column; the parent is the P-code of level
 ``N - 1``. Geometry is stored as WKB in WGS84 (reprojected when the file's CRS is another),
 with its bounding box; invalid polygons are repaired so that point-in-polygon tests work.
-The release is the boundaries' ``date`` (else ``validOn``); a file's features share it.
+The release is the boundaries' ``date`` (else ``validOn``); a file's features share it, and a
+feature whose date cannot be read takes the file's.
+
+A feature whose geometry cannot be read (a ring not closed, NaN coordinates) is quarantined with
+the reason; the others are stored (see :mod:`bluehelmet.sources.vector_file`).
 """
 
 from __future__ import annotations
@@ -29,8 +34,12 @@ import pyarrow as pa
 import shapely
 
 from bluehelmet.errors import InputFileError
+from bluehelmet.sources.archive import holds_vector_data, vector_in_zip
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
 from bluehelmet.sources.registry import SourceKind, register
+from bluehelmet.sources.vector_file import (
+    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, missing_parts_problem, read_features, shp_header_problem,
+)
 from bluehelmet.store.schema import canonical_columns
 
 KIND = "boundaries"
@@ -52,14 +61,16 @@ def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResu
     ----------
     path:
         A shapefile (``.shp`` with its ``.dbf``, ``.shx``, ``.prj``), a GeoJSON file, a
-        GeoPackage, or a zip holding one shapefile.
+        GeoPackage, or a zip holding one of them (in any folder of the archive).
     release:
         The boundaries' date; by default from the ``date`` column.
 
     Raises
     ------
     InputFileError
-        The file cannot be read as vector data, has no P-code column, or has no polygons.
+        The file cannot be read as vector data (a shapefile without its ``.dbf`` or ``.shx``,
+        a zip of several layers...), has no P-code column, or says it is in a projected CRS
+        while its coordinates are degrees.
 
     Examples
     --------
@@ -68,37 +79,43 @@ def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResu
     (50, '2015-04-08')
     """
     path = Path(path)
-    frame = _read_frame(path)
+    frame, unreadable = _read_frame(path)
     columns = {c.lower(): c for c in frame.columns if c != "geometry"}
     level = detect_level(list(columns))
     if level is None:
+        found = ", ".join(list(columns.values())[:30]) or "no attribute columns at all (for a shapefile: is its .dbf damaged?)"
         raise InputFileError(
             path,
             "not a boundaries file: no P-code column (admin1Pcod, admin1Pcode, ADM1_PCODE or adm1_pcode for "
-            f"levels 0-5); found: {', '.join(list(columns.values())[:30])}",
+            f"levels 0-5); found: {found}",
         )
     found = _columns_of_level(columns, level)
     frame = _to_wgs84(frame, path)
     rows: dict[str, list] = {c: [] for c in [*canonical_columns("admin_units"), "_row"]}
     rejects: list[dict] = []
     for i, (record, geom) in enumerate(zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry), start=1):
-        problem = _problem(record, geom, found)
+        problem = _problem(record, geom, found, unreadable.get(i - 1))
         if problem:
             rejects.append(_reject(i, *problem, record))
             continue
-        geom = geom if geom.is_valid else shapely.make_valid(geom)
+        geom = _repaired(geom)
+        if geom is None:
+            rejects.append(_reject(i, "geometry", None, "the polygon has no area once repaired (its points lie on a line)", record))
+            continue
         for column, value in _unit(record, geom, level, found, release).items():
             rows[column].append(value)
         rows["_row"].append(i)
-    records = _records_table(rows)
     known = sorted({r for r in rows["release"] if r})
+    release = release or (known[-1] if known else None)
+    # A feature whose date cannot be read shares the file's release, as the others do.
+    rows["release"] = [r or release for r in rows["release"]]
     return ReadResult(
         kind=KIND,
         table="admin_units",
-        records=records,
+        records=_records_table(rows),
         rejects=pa.Table.from_pylist(rejects, schema=REJECT_SCHEMA) if rejects else REJECT_SCHEMA.empty_table(),
         rows_in=len(frame),
-        release=release or (known[-1] if known else None),
+        release=release,
     )
 
 
@@ -118,18 +135,40 @@ def _columns_of_level(columns: dict[str, str], level: int) -> dict[str, str | li
     }
 
 
-def _problem(record: dict, geom, found: dict) -> tuple[str | None, str | None, str] | None:
-    """(column, value, reason) when a feature cannot be stored, else None."""
+def _problem(
+    record: dict, geom, found: dict, unreadable: tuple[str | None, str] | None = None
+) -> tuple[str | None, str | None, str] | None:
+    """(column, value, reason) when a feature cannot be stored, else None. ``unreadable`` is
+    the (value, reason) of a geometry that is in the file but cannot be built."""
     if not _text(record.get(found["pcode"])):
-        return found["pcode"], record.get(found["pcode"]), "missing P-code"
+        return found["pcode"], _json_value(record.get(found["pcode"])), "missing P-code"
+    if unreadable:
+        return "geometry", *unreadable
     if geom is None or geom.is_empty:
         return "geometry", None, "missing or empty geometry"
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
         return "geometry", geom.geom_type, "geometry is not a polygon"
+    point = first_point_not_finite(geom)
+    if point:
+        return "geometry", point, NOT_FINITE
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
         return "geometry", f"{minx}, {miny}, {maxx}, {maxy}", "coordinates outside longitude/latitude range"
     return None
+
+
+def _repaired(geom):
+    """``geom`` made valid (a self-crossing ring split at the crossing), keeping only its
+    polygons: a stray line left by the repair cannot contain an event. None if no area is left."""
+    if geom.is_valid:
+        return geom
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type in ("Polygon", "MultiPolygon"):
+        return fixed
+    polygons = [p for p in shapely.get_parts(shapely.get_parts(fixed)) if p.geom_type == "Polygon"]
+    if not polygons:
+        return None
+    return polygons[0] if len(polygons) == 1 else shapely.MultiPolygon(polygons)
 
 
 def _unit(record: dict, geom, level: int, found: dict, release: str | None) -> dict:
@@ -205,34 +244,71 @@ def _find_all(columns: dict[str, str], patterns: list[str], level: int, exclude:
 
 
 def _read_frame(path: Path):
-    import geopandas as gpd
-
+    """The features of the file (see :func:`read_features`), after the checks that name what is
+    wrong with a whole file: a shapefile without its parts or cut short, a zip of several layers."""
     if not path.exists():
         raise InputFileError(path, "no such file")
-    if path.suffix.lower() not in SUFFIXES:
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
         raise InputFileError(
             path, f"cannot be read as boundaries: expected a {', '.join(sorted(SUFFIXES))} file, not {path.suffix or 'no suffix'}"
         )
-    if path.suffix.lower() == ".shp":
-        missing = [s for s in (".dbf", ".shx") if not path.with_suffix(s).exists() and not path.with_suffix(s.upper()).exists()]
+    with open(path, "rb") as handle:
+        head = handle.read(100)
+    if not head.strip():
+        raise InputFileError(path, "the file is empty")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputFileError(path, "UTF-16 text: GeoJSON is read as UTF-8 (as its standard says); save it as UTF-8")
+    source = str(path)
+    if suffix == ".shp":
+        missing = [s for s in SHAPEFILE_PARTS if not path.with_suffix(s).exists() and not path.with_suffix(s.upper()).exists()]
         if missing:
-            raise InputFileError(path, f"a shapefile needs its {' and '.join(missing)} file(s) next to it")
+            raise InputFileError(path, missing_parts_problem(path.name, missing))
+        problem = shp_header_problem(head, path.stat().st_size)
+        if problem:
+            raise InputFileError(path, problem)
+    elif suffix == ".zip":
+        # GDAL looks for a shapefile at the top of a zip only: name the layer, wherever it sits.
+        source = f"/vsizip/{path.resolve()}/{vector_in_zip(path)}"
     try:
-        return gpd.read_file(path)
+        frame, unreadable = read_features(source)
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends
-        raise InputFileError(path, f"cannot be read as boundaries (shapefile, GeoJSON, zipped shapefile): {exc}") from exc
+        # GDAL's advice to name a driver is for programmers, not for the analyst.
+        said = re.sub(r"\s*It might help to specify the correct driver.*", "", str(exc)).replace(f"'{source}' ", "").rstrip(" .;")
+        raise InputFileError(path, f"cannot be read as boundaries (shapefile, GeoJSON, GeoPackage or a zip of one): {said}") from exc
+    if not len(frame):
+        raise InputFileError(path, "holds no features: there are no administrative units to store")
+    return frame, unreadable
 
 
 def _to_wgs84(frame, path: Path):
     if frame.crs is None:
         # Without a .prj, COD-AB files are WGS84 by convention; the range check below guards it.
         return frame.set_crs(4326, allow_override=True)
+    _refuse_degrees_in_projected_crs(frame, path)
     if frame.crs.to_epsg() != 4326:
         try:
             return frame.to_crs(4326)
         except Exception as exc:
             raise InputFileError(path, f"cannot reproject from {frame.crs} to WGS84: {exc}") from exc
     return frame
+
+
+def _refuse_degrees_in_projected_crs(frame, path: Path) -> None:
+    """Stop at a file whose CRS is in metres (UTM...) while every coordinate is within +-180 and
+    +-90: degrees given the wrong CRS. Reprojected, the whole country would shrink to a few
+    metres near the CRS's origin and be stored there without a word."""
+    if not frame.crs.is_projected or frame.geometry.isna().all():
+        return
+    minx, miny, maxx, maxy = frame.geometry.total_bounds
+    if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+        raise InputFileError(
+            path,
+            f"the file says its coordinates are in {frame.crs.name} ({frame.crs.to_string()}), a projection "
+            f"in metres, but they all lie within longitude/latitude range ({minx:g}, {miny:g} to {maxx:g}, "
+            f"{maxy:g}): degrees given the wrong CRS; fix or remove the CRS (the .prj file, or the GeoJSON's "
+            "\"crs\" member)",
+        )
 
 
 def _text(value) -> str | None:
@@ -250,7 +326,11 @@ def _date_text(value) -> str | None:
     if isinstance(value, (datetime, date)):
         return value.strftime("%Y-%m-%d")
     text = _text(value)
-    return text[:10] if text else None
+    try:
+        # "0000-00-00" or "not a date" is no release; the text stays in native.
+        return date.fromisoformat(text[:10]).isoformat() if text else None
+    except ValueError:
+        return None
 
 
 def _json_value(value):
@@ -297,8 +377,15 @@ def _records_table(rows: dict[str, list]) -> pa.Table:
 
 
 def _detect(path: Path) -> bool:
-    """Polygon features in a vector file: boundaries."""
-    if path.suffix.lower() not in SUFFIXES:
+    """A shapefile, GeoJSON or GeoPackage (by its name), a zip holding one, or a ``.json`` of
+    polygon features: boundaries, the one kind that reads vector data. Told by name, a damaged
+    one still reaches the reader, which says what is wrong with it."""
+    suffix = path.suffix.lower()
+    if suffix in {".shp", ".geojson", ".gpkg"}:
+        return True
+    if suffix == ".zip":
+        return holds_vector_data(path)
+    if suffix != ".json":
         return False
     try:
         import pyogrio

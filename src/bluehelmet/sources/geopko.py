@@ -58,6 +58,31 @@ def not_a_number_sql(column: str) -> str:
     return f"(trim({column}) NOT IN {MISSING} AND TRY_CAST(trim({column}) AS DOUBLE) IS NULL)"
 
 
+def coordinate_checks(*, both_may_be_missing: bool) -> list[Check]:
+    """The row checks of ``latitude``/``longitude`` (parsed as ``_lat``/``_lon`` by :func:`number_sql`).
+
+    A missing-value marker (``NA``, ``NaN``, empty) is NULL, never stored as NaN. A row with one
+    coordinate but not the other is quarantined: half a place cannot be mapped, and the missing
+    half is more likely a slip than a location the producers could not find. Where a source
+    has real rows with neither (``both_may_be_missing``), those are kept without coordinates.
+    """
+    pair = "concat(latitude, ', ', longitude)"
+    checks = [
+        Check("latitude", not_a_number_sql("latitude"), "latitude is not a number"),
+        Check("longitude", not_a_number_sql("longitude"), "longitude is not a number"),
+        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)"),
+        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)"),
+        Check("latitude", "_lat IS NULL AND _lon IS NOT NULL", "latitude is missing while longitude is given", value=pair),
+        Check("longitude", "_lon IS NULL AND _lat IS NOT NULL", "longitude is missing while latitude is given", value=pair),
+    ]
+    if not both_may_be_missing:
+        checks.append(Check("latitude", "_lat IS NULL AND _lon IS NULL", "missing latitude and longitude", value=pair))
+    return checks + [
+        Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90"),
+        Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180"),
+    ]
+
+
 def read_geopko_v1(path: str | Path, *, release: str | None = None) -> ReadResult:
     """Read a Geo-PKO v1 location-month CSV into ``un_deployments`` rows.
 
@@ -178,10 +203,8 @@ def _checks(has_source: bool) -> list[Check]:
         Check("year", "_year IS NULL OR _year < 1948 OR _year > year(current_date)", "year is not a year from 1948 to today"),
         Check("month", "_month IS NULL OR _month NOT BETWEEN 1 AND 12", "month is not 1 to 12"),
         Check("location", "_location IS NULL", "missing location"),
-        Check("latitude", not_a_number_sql("latitude"), "latitude is not a number"),
-        Check("longitude", not_a_number_sql("longitude"), "longitude is not a number"),
-        Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90"),
-        Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180"),
+        # One real row (UNOCI, location "unclear") has NA for both: kept without coordinates.
+        *coordinate_checks(both_may_be_missing=True),
         Check("No.troops", not_a_number_sql('"No.troops"'), "No.troops is not a number", value='"No.troops"'),
         Check("No.troops", "_troops < 0", "negative troops", value='"No.troops"'),
         Check("No.troops.per.TCC", "_negative_tcc IS NOT NULL", "troops of a contributing country are negative or not a number",

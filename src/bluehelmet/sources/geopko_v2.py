@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import Check, ReadResult, reader_connection, split_by_checks, sql_literal, to_canonical
-from bluehelmet.sources.geopko import iso3_sql, not_a_number_sql, number_sql
+from bluehelmet.sources.geopko import coordinate_checks, iso3_sql, not_a_number_sql, number_sql
 from bluehelmet.sources.registry import SourceKind, read_header, register
 from bluehelmet.sources.textfile import load_delimited
 from bluehelmet.geo.priogrid import gid_sql
@@ -111,10 +111,8 @@ def _checks() -> list[Check]:
         Check("mission", "_mission IS NULL", "missing mission"),
         Check("year", "_year IS NULL OR _year < 1948 OR _year > year(current_date)", "year is not a year from 1948 to today"),
         Check("location", "_location IS NULL", "missing location"),
-        Check("latitude", not_a_number_sql("latitude"), "latitude is not a number"),
-        Check("longitude", not_a_number_sql("longitude"), "longitude is not a number"),
-        Check("latitude", "abs(_lat) > 90", "latitude out of range -90 to 90"),
-        Check("longitude", "abs(_lon) > 180", "longitude out of range -180 to 180"),
+        # The bundled FrontMap has no row without coordinates: a missing one is a damaged row.
+        *coordinate_checks(both_may_be_missing=False),
         Check("ave.no.troops", not_a_number_sql('"ave.no.troops"'), "ave.no.troops is not a number", value='"ave.no.troops"'),
         Check("ave.no.troops", "_troops < 0", "negative troops", value='"ave.no.troops"'),
         Check("NoTroops", "_month_troops < 0", "negative troops", value='"NoTroops"'),

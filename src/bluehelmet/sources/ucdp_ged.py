@@ -378,6 +378,9 @@ def _checks(header: set[str]) -> list[Check]:
         Check("date_end", "_date_end > current_date + 1", "date_end after today", value=date_end_text),
         Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
         Check("longitude", "_lon IS NULL AND longitude IS NOT NULL", "longitude is not a number", value="longitude"),
+        # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
+        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="latitude"),
+        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="longitude"),
         Check(
             "latitude",
             "(abs(_lat) > 90 AND abs(_lon) <= 90) OR (_wkt_lat IS NOT NULL AND _wkt_lat <> _lat AND _wkt_lat = _lon AND _wkt_lon = _lat)",
