@@ -64,7 +64,6 @@ def read_header(path: Path) -> list[str]:
     if is_spreadsheet(path):
         return [h.strip() for h in spreadsheet_header(path)]
     head = open_text_head(path)
-    refuse_binary(path, head)
     text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
     lines = text.splitlines()
     if not lines:
@@ -84,6 +83,8 @@ def detect_kind(path: str | Path) -> SourceKind:
     if matches:
         return matches[0]
     if path.suffix.lower() in TEXT_SUFFIXES or path.suffix == "" or is_spreadsheet(path):
+        if not is_spreadsheet(path):
+            refuse_binary(path, open_text_head(path))  # before binary bytes are shown as a header
         names = read_header(path)
         if not any(names) and is_spreadsheet(path):
             raise InputFileError(path, "the first sheet is empty: its first row should name the columns" + other_sheets_hint(path))
