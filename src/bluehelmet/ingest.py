@@ -121,7 +121,7 @@ def _ingest_file(
         if _may_be_ingested(store, shown, size, source_kind.name):
             # Most likely a re-run or a copy: hash first, and skip reading a file already in.
             hashing: Future = Future()
-            hashing.set_result(file_sha256(path))
+            hashing.set_result(file_sha256(path, source_kind.companion_files(path)))
             earlier = previous_ingest(store.con, hashing.result(), source_kind.name)
             if earlier is not None:
                 earlier.file = shown
@@ -130,7 +130,7 @@ def _ingest_file(
             # Hash the file while it is read (hashing a gigabyte takes about a second). No earlier
             # file had this size, so the bytes cannot be in already; the check after the read is
             # for a store whose batches predate recorded sizes.
-            hashing = pool.submit(file_sha256, path)
+            hashing = pool.submit(file_sha256, path, source_kind.companion_files(path))
         try:
             return _read_and_write(store, path, source_kind, options, hashing, stage, shown, size)
         except _AlreadyIngested as already:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import zipfile
 
 import geopandas as gpd
@@ -146,3 +147,21 @@ def test_a_shapefile_folder_is_refused_naming_its_shp(cli, data, tmp_path):
     result = cli("--db", tmp_path / "cli.duckdb", "ingest", folder)
     assert result.exit_code == 2
     assert f"a folder, not a file: give the files in it, such as {data(ADM0)}" in " ".join(result.stderr.split())
+
+
+def test_a_shapefile_whose_dbf_alone_was_corrected_is_ingested_again(store, data, tmp_path):
+    # A later COD-AB release may fix only names or P-codes: the .shp is the same, the .dbf is not.
+    folder = tmp_path / "adm1"
+    shutil.copytree(data(ADM1).parent, folder)
+    shp = folder / data(ADM1).name
+    assert bluehelmet.ingest(store, shp).stored == 9
+    dbf = shp.with_suffix(".dbf")
+    content = dbf.read_bytes()
+    assert content.count(b"Koulikouro") == 2  # name and reference name, as the 2015 release spells Koulikoro
+    dbf.write_bytes(content.replace(b"Koulikouro", b"Koulikoro "))  # the field keeps its width
+
+    report = bluehelmet.ingest(store, shp)
+
+    assert (report.rows_in, report.updated, report.unchanged) == (9, 1, 8)
+    assert store.sql("SELECT name FROM admin_units WHERE pcode = 'ML02'")["name"][0] == "Koulikoro"
+    assert bluehelmet.ingest(store, shp).batch_id == report.batch_id  # the same parts again: already in

@@ -158,3 +158,23 @@ def test_the_dashboards_other_files_given_alone_point_to_frontmap(store, data, n
     with pytest.raises(InputFileError, match=f"{said} of Geo-PKO v2.3 .*: ingest FrontMap_v.2.3.csv"):
         bluehelmet.ingest(store, path)
     assert len(store.batches()) == 0
+
+
+def test_a_tcc_map_corrected_beside_the_same_frontmap_is_read_again(store, data, tmp_path):
+    for name in ("FrontMap_v.2.3.csv", "TCCMap_v.2.3.csv"):
+        shutil.copy(data(f"geopko_v23_dashboard_aggregates/{name}"), tmp_path / name)
+    front, tcc = tmp_path / "FrontMap_v.2.3.csv", tmp_path / "TCCMap_v.2.3.csv"
+    first = bluehelmet.ingest(store, front)
+    text = tcc.read_text(encoding="utf-8")
+    bamako_2016 = next(line for line in text.splitlines() if line.startswith("MINUSMA,2016,Bamako,"))
+    assert "Bangladesh (335)" in bamako_2016
+    tcc.write_text(text.replace(bamako_2016, bamako_2016.replace("Bangladesh (335)", "Bangladesh (336)")), encoding="utf-8")
+
+    again = bluehelmet.ingest(store, front)  # the FrontMap's own bytes are the same
+
+    assert not again.already_ingested and again.batch_id != first.batch_id
+    contributors = store.sql(
+        "SELECT contributors FROM un_deployments WHERE mission = 'MINUSMA' AND year = 2016 AND location = 'Bamako'"
+    )["contributors"]
+    assert json.loads(contributors[0])["Bangladesh"] == 336
+    assert bluehelmet.ingest(store, front).already_ingested

@@ -38,7 +38,8 @@ from bluehelmet.sources.archive import holds_vector_data, vector_in_zip
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.vector_file import (
-    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, missing_parts_problem, read_features, shp_header_problem,
+    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, missing_parts_problem, read_features, shapefile_companions,
+    shp_header_problem,
 )
 from bluehelmet.store.schema import canonical_columns
 
@@ -404,5 +405,6 @@ register(
         read_boundaries,
         detect_file=_detect,
         reads_zip=True,
+        companions=shapefile_companions,
     )
 )

@@ -63,7 +63,7 @@ def read_geopko_v2(path: str | Path, *, release: str | None = None, tcc_file: st
     """
     path = Path(path)
     release = release or _version_from_name(path) or "2.3"
-    tcc_path = Path(tcc_file) if tcc_file else path.with_name(path.name.replace("FrontMap", "TCCMap"))
+    tcc_path = Path(tcc_file) if tcc_file else _tcc_beside(path)
     _refuse_companion(path)
     con = reader_connection()
     try:
@@ -227,6 +227,11 @@ def _companion(header: set[str]) -> str | None:
     return next((what for columns, what in _COMPANIONS.items() if set(columns) <= header), None)
 
 
+def _tcc_beside(path: Path) -> Path:
+    """The TCCMap file that Geo-PKO publishes beside a FrontMap file."""
+    return path.with_name(path.name.replace("FrontMap", "TCCMap"))
+
+
 def _refuse_companion(path: Path) -> None:
     what = _companion({h.lower() for h in read_header(path)}) if path.exists() else None
     if what:
@@ -247,5 +252,6 @@ register(
         read_geopko_v2,
         detect_header=_detect,
         merged_rows="rows merged into their location-years (one row per monthly troop figure)",
+        companions=lambda path: [p for p in [_tcc_beside(path)] if p != path and p.exists()],
     )
 )

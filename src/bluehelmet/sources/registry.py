@@ -33,6 +33,13 @@ class SourceKind:
     merged_rows: str = "rows merged into another row's record"
     # Whether the reader opens a .zip itself (a zipped shapefile); other zips are unzipped first.
     reads_zip: bool = False
+    # The files beside the one given that the reader reads too (a shapefile's .dbf, Geo-PKO's
+    # TCCMap): they are part of the file's identity, so a correction to one is read again.
+    companions: Callable[[Path], list[Path]] | None = None
+
+    def companion_files(self, path: Path) -> list[Path]:
+        """The companions of ``path`` that exist, in a fixed order."""
+        return self.companions(path) if self.companions else []
 
 
 _KINDS: dict[str, SourceKind] = {}

@@ -30,6 +30,18 @@ NOT_FINITE = "coordinates that are not numbers (NaN or infinite)"
 _GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature)"')
 
 
+def shapefile_companions(path: Path) -> list[Path]:
+    """The files beside a ``.shp`` that are part of it, in any case (``MLI_ADM1.DBF``): its
+    attributes, index, projection and encoding. Empty for any other file."""
+    if path.suffix.lower() != ".shp":
+        return []
+    wanted = (*SHAPEFILE_PARTS, ".prj", ".cpg")
+    return sorted(
+        (p for p in path.parent.iterdir() if p.stem == path.stem and p.suffix.lower() in wanted),
+        key=lambda p: p.suffix.lower(),
+    )
+
+
 def missing_shapefile_parts(shp: str, names: Iterable[str]) -> list[str]:
     """The parts (``.dbf``, ``.shx``) of the shapefile ``shp`` that are not among ``names``
     (paths in the same naming, such as the members of a zip); matched without regard to case.

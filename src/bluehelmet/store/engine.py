@@ -68,14 +68,23 @@ class IngestReport:
         return asdict(self)
 
 
-def file_sha256(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, read in chunks so large files stay out of memory."""
+def file_sha256(path: str | Path, companions: list[Path] | tuple[Path, ...] = ()) -> str:
+    """The SHA-256 of a file's bytes, read in chunks so large files stay out of memory.
+
+    ``companions`` are files beside it that the reader reads too (a shapefile's ``.dbf``,
+    Geo-PKO's ``TCCMap``): their bytes count, each after its name, so that an update that
+    corrects only one of them (a name, a P-code) is a new file, not one ingested already.
+    """
+    path = Path(path)
     digest = hashlib.sha256()
-    if not Path(path).is_file():
+    if not path.is_file():
         raise InputFileError(path, "no such file")
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
+    for part in [path, *companions]:
+        if part != path:
+            digest.update(part.name.encode())  # which file the bytes that follow are
+        with open(part, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(chunk)
     return digest.hexdigest()
 
 
