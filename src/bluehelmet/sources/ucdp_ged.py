@@ -376,8 +376,12 @@ def _checks(header: set[str]) -> list[Check]:
         )] if "date_end" in header else []),
         Check("date_end", "_date_end < _date_start", "date_end is before date_start", value=date_end_text),
         Check("date_end", "_date_end > current_date + 1", "date_end after today", value=date_end_text),
-        Check("latitude", "_lat IS NULL AND latitude IS NOT NULL", "latitude is not a number", value="latitude"),
-        Check("longitude", "_lon IS NULL AND longitude IS NOT NULL", "longitude is not a number", value="longitude"),
+        # Every UCDP event is placed (no row of the bundled releases lacks a coordinate): an
+        # empty one is a damaged row, not an event without a place.
+        Check("latitude", "trim(coalesce(latitude, '')) = ''", "latitude is empty", value="latitude"),
+        Check("longitude", "trim(coalesce(longitude, '')) = ''", "longitude is empty", value="longitude"),
+        Check("latitude", "_lat IS NULL", "latitude is not a number", value="latitude"),
+        Check("longitude", "_lon IS NULL", "longitude is not a number", value="longitude"),
         # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
         Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="latitude"),
         Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="longitude"),
