@@ -37,7 +37,7 @@ from bluehelmet.geo.countries import iso3_from_m49, iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.acled_taxonomy import INTER_CODES, category_sql, event_type_key, rules_by_key
 from bluehelmet.sources.base import (
-    Check, ReadResult, canonical_query, count_checks, empty_rejects, json_object_sql, reader_connection,
+    Check, ReadResult, canonical_query, count_checks, empty_rejects, json_object_sql, not_finite_checks, reader_connection,
     spill_canonical, split_by_checks, sql_identifier, sql_literal, to_canonical,
 )
 from bluehelmet.sources.dates import date_sql
@@ -322,9 +322,7 @@ def _row_checks(header: set[str]) -> list[Check]:
     checks += [
         Check("latitude", "_lat IS NULL", "latitude is missing or not a number", value="latitude"),
         Check("longitude", "_lon IS NULL", "longitude is missing or not a number", value="longitude"),
-        # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
-        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="latitude"),
-        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="longitude"),
+        *not_finite_checks("latitude", "longitude"),
         Check("latitude", "abs(_lat) > 90 AND abs(_lon) <= 90", "latitude and longitude look swapped (latitude beyond 90)",
               value="concat(latitude, ', ', longitude)"),
         # ACLED geocodes a place once: a row whose coordinates are another row's, reversed, at

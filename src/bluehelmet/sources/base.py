@@ -245,6 +245,21 @@ def count_checks(column: str | None, text: str, parsed: str, what: str | None = 
     ]
 
 
+def not_finite_checks(
+    latitude: str | None, longitude: str | None, values: tuple[str, str] = ("latitude", "longitude")
+) -> list[Check]:
+    """The checks of a coordinate (parsed as ``_lat``/``_lon``) that is NaN or infinite.
+
+    ``latitude`` and ``longitude`` name the file's columns, ``values`` the SQL shown in
+    quarantine. NaN and infinity parse as numbers and compare beyond 90: a reader puts these
+    before its swap and range checks, which would otherwise take them for swapped or out of range.
+    """
+    return [
+        Check(latitude, "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value=values[0]),
+        Check(longitude, "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value=values[1]),
+    ]
+
+
 def split_by_checks(
     con: duckdb.DuckDBPyConnection,
     staging: str,

@@ -30,7 +30,8 @@ import duckdb
 from bluehelmet.geo.countries import iso3_lookup_sql
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import (
-    Check, ReadResult, json_object_sql, reader_connection, split_by_checks, sql_identifier, sql_literal, to_canonical,
+    Check, ReadResult, json_object_sql, not_finite_checks, reader_connection, split_by_checks, sql_identifier, sql_literal,
+    to_canonical,
 )
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -70,8 +71,7 @@ def coordinate_checks(*, both_may_be_missing: bool) -> list[Check]:
     checks = [
         Check("latitude", not_a_number_sql("latitude"), "latitude is not a number"),
         Check("longitude", not_a_number_sql("longitude"), "longitude is not a number"),
-        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)"),
-        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)"),
+        *not_finite_checks("latitude", "longitude"),
         Check("latitude", "_lat IS NULL AND _lon IS NOT NULL", "latitude is missing while longitude is given", value=pair),
         Check("longitude", "_lon IS NULL AND _lat IS NOT NULL", "longitude is missing while latitude is given", value=pair),
     ]

@@ -29,8 +29,8 @@ from bluehelmet.errors import InputFileError
 from bluehelmet.geo.countries import iso3_from_name
 from bluehelmet.geo.priogrid import gid_sql
 from bluehelmet.sources.base import (
-    Check, ReadResult, count_checks, empty_rejects, reader_connection, split_by_checks, sql_identifier, sql_literal,
-    to_canonical,
+    Check, ReadResult, count_checks, empty_rejects, not_finite_checks, reader_connection, split_by_checks, sql_identifier,
+    sql_literal, to_canonical,
 )
 from bluehelmet.sources.column_map import (
     COUNT_FIELDS,
@@ -249,9 +249,7 @@ def _checks(columns: dict[str, str]) -> list[Check]:
         Check(name("date_end"), "_date_end < _date", "end date is before the date", value="_v_date_end"),
         Check(name("latitude"), "_lat IS NULL AND _v_latitude IS NOT NULL", "latitude is not a number", value="_v_latitude"),
         Check(name("longitude"), "_lon IS NULL AND _v_longitude IS NOT NULL", "longitude is not a number", value="_v_longitude"),
-        # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
-        Check(name("latitude"), "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="_v_latitude"),
-        Check(name("longitude"), "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="_v_longitude"),
+        *not_finite_checks(name("latitude"), name("longitude"), ("_v_latitude", "_v_longitude")),
         Check(name("latitude"), "(_lat IS NULL) <> (_lon IS NULL)", "only one of latitude and longitude is given",
               value="concat(_v_latitude, ', ', _v_longitude)"),
         Check(name("latitude"), "abs(_lat) > 90 AND abs(_lon) <= 90", "latitude and longitude look swapped (latitude beyond 90)",

@@ -38,6 +38,7 @@ from bluehelmet.sources.base import (
     canonical_select,
     count_checks,
     json_object_sql,
+    not_finite_checks,
     reject_code_sql,
     reject_value_sql,
     rejects_from_codes,
@@ -382,9 +383,7 @@ def _checks(header: set[str]) -> list[Check]:
         Check("longitude", "trim(coalesce(longitude, '')) = ''", "longitude is empty", value="longitude"),
         Check("latitude", "_lat IS NULL", "latitude is not a number", value="latitude"),
         Check("longitude", "_lon IS NULL", "longitude is not a number", value="longitude"),
-        # NaN and infinity parse as numbers and compare beyond 90: told apart before the swap test.
-        Check("latitude", "NOT isfinite(_lat)", "latitude is not a finite number (infinite or NaN)", value="latitude"),
-        Check("longitude", "NOT isfinite(_lon)", "longitude is not a finite number (infinite or NaN)", value="longitude"),
+        *not_finite_checks("latitude", "longitude"),
         Check(
             "latitude",
             "(abs(_lat) > 90 AND abs(_lon) <= 90) OR (_wkt_lat IS NOT NULL AND _wkt_lat <> _lat AND _wkt_lat = _lon AND _wkt_lon = _lat)",
