@@ -88,7 +88,7 @@ def test_a_nul_byte_deep_in_the_file_refuses_it_naming_the_line(store, data, tmp
     with pytest.raises(InputFileError, match=rf"a NUL byte at line 301 \(byte {offset:,}\): the file is damaged"):
         bluehelmet.ingest(store, path, "ucdp-ged")
     with pytest.raises(InputFileError, match="line 301"):
-        bluehelmet.ingest(store, path)  # found before the kind is guessed from the header
+        bluehelmet.ingest(store, path)  # the kind is found from the header, then the read stops
     assert len(store.batches()) == 0
 
 

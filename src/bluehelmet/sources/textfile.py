@@ -119,8 +119,7 @@ def refuse_binary(path: Path, head: bytes) -> None:
     """Stop at a file that is not text, before the CSV parser reports it in its own words.
 
     ``head`` is the file's first megabyte (:func:`open_text_head`). A zip, or a head with NUL
-    bytes or many other control characters, is not text. Nor is an uncompressed file with a
-    NUL byte further on: a damaged copy, whose NULs would end up inside the values of a row.
+    bytes or many other control characters, is not text.
     """
     if head.startswith(b"PK\x03\x04"):
         raise InputFileError(path, zip_hint(path))
@@ -129,14 +128,21 @@ def refuse_binary(path: Path, head: bytes) -> None:
     sample = head[:65536]
     if b"\x00" in sample or sum(map(sample.count, _CONTROL_BYTES)) > len(sample) // 100:
         raise InputFileError(path, "binary data, not delimited text: give a CSV, TSV or .xlsx file")
-    if path.suffix != ".gz":  # a gzip file would have to be decompressed twice for this
-        offset = _first_nul(path)
-        if offset is not None:
-            raise InputFileError(
-                path,
-                f"a NUL byte at line {_line_at(path, offset):,} (byte {offset:,}): the file is damaged or partly "
-                "binary; repair or export it again (nothing was stored)",
-            )
+
+
+def _refuse_nul_bytes(path: Path) -> None:
+    """Stop at an uncompressed text file with a NUL byte past its head: a damaged copy, whose
+    NULs would end up inside the values of a row. Once per read, so not in kind detection,
+    which needs the head only; a gzip file would have to be decompressed twice for it."""
+    if path.suffix == ".gz":
+        return
+    offset = _first_nul(path)
+    if offset is not None:
+        raise InputFileError(
+            path,
+            f"a NUL byte at line {_line_at(path, offset):,} (byte {offset:,}): the file is damaged or partly "
+            "binary; repair or export it again (nothing was stored)",
+        )
 
 
 # Bytes that never appear in delimited text (tab, line feed, form feed and carriage return do).
@@ -229,6 +235,8 @@ def load_delimited(
     _refuse_map_data(path, head, kind)
     refuse_binary(path, head)
     encoding = sniff_encoding(head)
+    if encoding != "utf-16":  # every other byte of UTF-16 text is NUL
+        _refuse_nul_bytes(path)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     delimiter = sniff_delimiter(first_line)
