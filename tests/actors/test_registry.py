@@ -32,6 +32,18 @@ def test_curated_entries_extend_ucdp_actors_instead_of_duplicating(registry):
         assert actor.source and "http" in actor.source
 
 
+def test_curated_countries_add_to_those_of_the_ucdp_list(tmp_path):
+    path = tmp_path / "extra.yaml"
+    path.write_text(textwrap.dedent("""
+        sources: {s: https://example.org/source}
+        actors:
+          - {id: ucdp:72, countries: "mli, NER", source: s}
+    """), encoding="utf-8")
+    ucdp = read_ucdp_actors()
+    assert ucdp.actors["ucdp:72"].countries == "MLI,BFA,SLE,DZA,CAF"  # GWNOLoc of Government of Mali
+    assert merge_curated(ucdp, path).actors["ucdp:72"].countries == "MLI,BFA,SLE,DZA,CAF,NER"
+
+
 def test_store_round_trip(store, registry):
     loaded = Registry.load(store)  # a new store seeds itself
     assert len(loaded.actors) == len(registry.actors)
@@ -62,6 +74,7 @@ actors:
         ("  - {id: sahel:c, name: C, kind: rebel, active_from: 2020, active_to: 2019, source: s}\n", "dates out of order"),
         ("  - {id: sahel:d, name: D, kind: rebel}\n", "cite a public source"),
         ("  - {id: sahel:e, name: E, kind: pirates, source: s}\n", "unknown kind"),
+        ("  - {id: sahel:f, name: F, kind: rebel, countries: [MLI, XYZ], source: s}\n", "not an ISO3 country code"),
     ],
 )
 def test_bad_registry_files_are_rejected_with_clear_messages(tmp_path, extra, message):

@@ -1,10 +1,11 @@
 """Reading a curated registry file (YAML), such as the bundled ``sahel.yaml``.
 
-The file adds actors the UCDP list lacks, and kind, dates and aliases to UCDP actors (an entry
-whose id is ``ucdp:NNN`` extends that actor, so a group is never in the registry twice), and
-dated, sourced lineage edges. Every entry must cite a source. A bad file is rejected as a
-whole with :class:`~bluehelmet.actors.registry.RegistryFileError` naming the entry and value:
-duplicate ids, edges to unknown actors, cycles of renames, dates out of order.
+The file adds actors the UCDP list lacks, and kind, dates, aliases and the countries an actor
+fights in to UCDP actors (an entry whose id is ``ucdp:NNN`` extends that actor, so a group is
+never in the registry twice), and dated, sourced lineage edges. Every entry must cite a source.
+A bad file is rejected as a whole with :class:`~bluehelmet.actors.registry.RegistryFileError`
+naming the entry and value: duplicate ids, edges to unknown actors, cycles of renames, dates
+out of order, a country that is no ISO3 code.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import yaml
 from bluehelmet.actors.normalise import looks_like_acronym
 from bluehelmet.actors.registry import Actor, Alias, Edge, Registry, RegistryFileError
 from bluehelmet.actors.seed_ucdp import script_of
+from bluehelmet.geo.countries import country_name
 
 SAHEL_FILE = Path(__file__).resolve().parent / "data" / "sahel.yaml"
 
@@ -56,6 +58,16 @@ def _sources(entry: Any, known: dict[str, str], path: Path, where: str) -> str:
     return "; ".join(known.get(str(c), str(c)) for c in cited)
 
 
+def _countries(entry: Any, path: Path, where: str) -> list[str]:
+    """The ISO3 codes of an entry's ``countries`` (a list, or one comma-separated string)."""
+    items = entry if isinstance(entry, list) else str(entry or "").split(",")
+    written = [str(c).strip() for c in items if str(c).strip()]
+    for code in written:
+        if len(code) != 3 or country_name(code) is None:
+            raise RegistryFileError(path, "not an ISO3 country code (MLI, BFA, NER...)", column=where, value=code)
+    return list(dict.fromkeys(code.upper() for code in written))
+
+
 def merge_curated(registry: Registry, path: Path = SAHEL_FILE) -> Registry:
     """Add a curated file's actors, aliases and lineage to ``registry`` and check the result."""
     path = Path(path)
@@ -77,6 +89,7 @@ def merge_curated(registry: Registry, path: Path = SAHEL_FILE) -> Registry:
         source = _sources(entry.get("source"), known_sources, path, f"{where}.source ({actor_id})")
         active_from, _ = parse_date(entry.get("active_from"), path, f"{where}.active_from")
         active_to, _ = parse_date(entry.get("active_to"), path, f"{where}.active_to", end=True)
+        countries = _countries(entry.get("countries"), path, f"{where}.countries ({actor_id})")
         if actor_id.startswith("ucdp:"):
             if actor_id not in ucdp_ids:
                 raise RegistryFileError(path, "extends a UCDP actor that is not in the UCDP list", column=f"{where}.id", value=actor_id)
@@ -85,6 +98,9 @@ def merge_curated(registry: Registry, path: Path = SAHEL_FILE) -> Registry:
             actor.country_iso3 = entry.get("country", actor.country_iso3)
             actor.active_from = active_from or actor.active_from
             actor.active_to = active_to or actor.active_to
+            # The UCDP list's countries stay; the curated file can only add to them.
+            known = [c for c in (actor.countries or "").split(",") if c]
+            actor.countries = ",".join(dict.fromkeys(known + countries)) or None
             actor.source = f"{actor.source}; {source}"
         else:
             if actor_id in registry.actors:
@@ -93,7 +109,7 @@ def merge_curated(registry: Registry, path: Path = SAHEL_FILE) -> Registry:
                 raise RegistryFileError(path, "a new actor needs a name", column=f"{where}.name", value=actor_id)
             registry.actors[actor_id] = Actor(
                 actor_id, str(entry["name"]), entry.get("kind"), entry.get("country"), active_from, active_to,
-                source, entry.get("description"), "curated",
+                source, entry.get("description"), "curated", ",".join(countries) or None,
             )
             registry.add_alias(Alias(actor_id, str(entry["name"]), "en", "latin", "name", source, None, None, "curated"))
         for alias_number, item in enumerate(entry.get("aliases") or [], start=1):
