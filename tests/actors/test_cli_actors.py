@@ -65,3 +65,16 @@ def test_search_in_every_format(cli, tmp_path):
     table = cli(*db, "actors", "search", "azawad", "--kind", "rebel")
     assert table.exit_code == 0 and as_json[0]["actor_id"] in table.stdout
     assert cli(*db, "actors", "search", "zzzqqq").stdout.strip() == "no actor matches"
+
+
+def test_search_by_the_country_a_foreign_force_fought_in(cli, tmp_path):
+    db = ("--db", tmp_path / "f.duckdb")
+    result = cli(*db, "actors", "search", "wagner", "--country", "MLI", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert [(r["actor_id"], r["country"]) for r in result.json()] == [("sahel:wagner", "RUS")]
+    table = cli(*db, "actors", "search", "barkhane", "--country", "NER")
+    assert table.exit_code == 0 and "sahel:barkhane Operation Barkhane" in table.stdout
+    assert cli(*db, "actors", "search", "wagner", "--country", "SDN").stdout.strip() == "no actor matches"
+    # The store keeps them: the same answer once the store exists, and in `show`.
+    assert [r["actor_id"] for r in cli(*db, "actors", "search", "wagner", "--country", "LBY", "--json").json()] == ["sahel:wagner"]
+    assert cli(*db, "actors", "show", "sahel:g5-sahel-jf", "--json").json()["countries"] == "MLI,NER,BFA,TCD,MRT"

@@ -32,6 +32,19 @@ def test_curated_entries_extend_ucdp_actors_instead_of_duplicating(registry):
         assert actor.source and "http" in actor.source
 
 
+def test_foreign_forces_carry_the_countries_they_fight_in(registry):
+    # Their own country stays (Wagner is Russian); the countries they fought in are added.
+    wagner = registry.actor("sahel:wagner")
+    assert wagner.country_iso3 == "RUS"
+    assert wagner.country_set() == {"RUS", "MLI", "CAF", "LBY", "SYR", "MOZ", "UKR"}
+    assert registry.actor("sahel:barkhane").country_set() == {"FRA", "MLI", "NER", "BFA", "TCD", "MRT"}
+    assert registry.actor("sahel:g5-sahel-jf").country_set() == {"MLI", "NER", "BFA", "TCD", "MRT"}
+    assert registry.actor("sahel:africa-corps").country_set() == {"RUS", "MLI", "BFA", "NER"}
+    # Every foreign, UN and regional force of the curated file fought in Mali.
+    forces = [a for a in registry.actors.values() if a.origin == "curated" and a.kind in ("foreign_force", "un_regional_force")]
+    assert len(forces) == 8 and all("MLI" in a.country_set() for a in forces)
+
+
 def test_curated_countries_add_to_those_of_the_ucdp_list(tmp_path):
     path = tmp_path / "extra.yaml"
     path.write_text(textwrap.dedent("""
@@ -111,3 +124,16 @@ def test_search_finds_names_and_aliases_in_any_language(registry):
     assert len(registry.search("azawad", limit=3)) == 3
     with pytest.raises(Exception, match="nothing to search for"):
         registry.search(" - ")
+
+
+def test_search_finds_foreign_forces_in_the_countries_they_fought_in(registry):
+    def found(query, country):
+        return [r["actor_id"] for r in registry.search(query, country=country)]
+
+    assert found("wagner", "MLI") == found("wagner", "caf") == found("wagner", "RUS") == ["sahel:wagner"]
+    assert found("wagner", "SDN") == []
+    assert found("barkhane", "NER") == ["sahel:barkhane"]
+    assert found("corps", "BFA") == ["sahel:africa-corps"]
+    assert found("force conjointe", "TCD") == ["sahel:g5-sahel-jf"]
+    assert found("minusma", "MLI") == ["sahel:minusma"]
+    assert found("takuba", "MLI") == ["sahel:takuba"] and found("takuba", "NER") == []

@@ -75,6 +75,31 @@ def test_the_date_chooses_between_actors_sharing_a_name(registry):
     assert resolver.resolve("French operation").status == "review"
 
 
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Operation Barkhan (Niger)", "sahel:barkhane"),       # a common misspelling, in a G5 Sahel country
+        ("Afrika Korps (Mali)", "sahel:africa-corps"),         # the Russian spelling, in Mali
+        ("Russian Wagner Group (Mali)", "sahel:wagner"),
+        ("Wagner Grop (Central African Republic)", "sahel:wagner"),
+    ],
+)
+def test_a_foreign_force_named_with_a_country_it_fought_in_is_accepted(resolver, raw, expected):
+    # Similar names are checked against the countries the name mentions: those a foreign force
+    # fought in must not send it to review.
+    result = resolver.resolve(raw)
+    assert (result.actor_id, result.status, result.method) == (expected, "auto", "fuzzy"), result.reason
+
+
+def test_a_foreign_force_named_with_a_country_it_never_fought_in_goes_to_review(resolver):
+    for raw, expected in (("Wagner Grop (Sudan)", "sahel:wagner"), ("Force conjointe du G5 Sahl (Nigeria)", "sahel:g5-sahel-jf")):
+        result = resolver.resolve(raw)
+        assert (result.actor_id, result.status) == (expected, "review"), result.reason
+        assert "fights in" in result.reason
+    # Exact names keep their country bracket whatever it says.
+    assert resolver.resolve("Wagner Group (Sudan)").status == "auto"
+
+
 @pytest.fixture(scope="module")
 def namedata_resolver():
     """A resolver that knows only the UCDP list's NameData names (as in the ucdp_variants set)."""
