@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import app, open_store
+from bluehelmet.cli.app import app, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
@@ -53,7 +53,7 @@ def search(
     country: Optional[str] = typer.Option(None, help="Only actors of this country or fighting in it (ISO3)."),
     limit: int = typer.Option(20, help="At most this many actors."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (the same as --format json)."),
 ) -> None:
     """Find actors whose name or any alias contains QUERY.

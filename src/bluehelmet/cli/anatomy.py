@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from bluehelmet.cli.app import app, open_store
+from bluehelmet.cli.app import app, open_store, output_file
 
 FORMATS = ("table", "json", "html", "md")
 
@@ -72,7 +72,7 @@ def profile_command(
     country: Optional[str] = typer.Option(None, help="Only its events in this country (ISO3 or name)."),
     lineage: bool = typer.Option(False, "--lineage", help="Count its predecessors' events too (JNIM with Ansar Dine...)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, html (a profile card) or md."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to this file."),
 ) -> None:
     """An actor's anatomy profile and engagement options over a period.
 
@@ -137,7 +137,7 @@ def compare(
     country: Optional[str] = typer.Option(None, help="Only events in this country."),
     lineage: bool = typer.Option(False, "--lineage", help="Count each actor's predecessors' events too."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, json, html (table and chart) or md."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to this file."),
 ) -> None:
     """Groups side by side over the same period.
 

@@ -69,6 +69,19 @@ def open_store(ctx: typer.Context, *, read_only: bool = False, loads_data: bool 
     return bluehelmet.open(path, read_only=read_only)
 
 
+def output_file(path: Optional[Path]) -> Optional[Path]:
+    """The callback of every ``--out FILE`` option: refuse a place no file can be written
+    before the command does its work (a report takes a minute), not after."""
+    from bluehelmet.exports.output_path import check_output_path
+
+    if path is None:
+        return None
+    try:
+        return check_output_path(path)
+    except BluehelmetError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 def show_error(exc: BluehelmetError) -> None:
     """Print a problem the user can fix, as every command shows it."""
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)

@@ -11,6 +11,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from bluehelmet.cli.app import output_file
+
 out = Console()
 
 
@@ -20,7 +22,7 @@ def acled(
     date_from: Optional[str] = typer.Option(None, "--from", help="First event date, YYYY-MM-DD."),
     date_to: Optional[str] = typer.Option(None, "--to", help="Last event date, YYYY-MM-DD."),
     out_path: Optional[Path] = typer.Option(
-        None, "--out", "-o", help="The JSON file to write. Default: acled-<country>-<from>-<to>.json here."
+        None, "--out", "-o", callback=output_file, help="The JSON file to write. Default: acled-<country>-<from>-<to>.json here."
     ),
     key: Optional[str] = typer.Option(None, "--key", envvar="ACLED_KEY", show_envvar=True, help="ACLED access key.", show_default=False),
     email: Optional[str] = typer.Option(None, "--email", envvar="ACLED_EMAIL", show_envvar=True, help="E-mail of the ACLED account."),

@@ -8,9 +8,10 @@ from typing import Optional
 import typer
 from rich.progress import Progress
 
-from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store
+from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, output_file
 from bluehelmet.exports import FILE_FORMATS, FORMATS, write_events_file, write_frame
 from bluehelmet.store import EventFilter
+from bluehelmet.store.no_events import no_events_reason
 
 TABLE_COLUMNS = [
     "uid", "date_start", "country_iso3", "admin1_name", "admin2_name", "violence_category",
@@ -33,7 +34,7 @@ def events(
     source: Optional[str] = typer.Option(None, help="Source kind, e.g. ucdp-ged."),
     limit: Optional[int] = typer.Option(None, help=f"At most this many events, newest first (default: all; {TABLE_ROWS} in a table)."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file (required for parquet and xlsx)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file (required for parquet and xlsx)."),
 ) -> None:
     """List events, newest first, filtered by place, period, actor and violence category.
 
@@ -68,10 +69,14 @@ def events(
             if cut:
                 err.print(f"{cut:,} cells longer than Excel's 32,767 characters were cut (marked in the cell); "
                           "--format csv or parquet keeps the whole text", highlight=False)
+            if limit != 0:
+                _say_why_if_none(store, chosen)
             return
         capped = fmt == "table" and limit is None
         frame = store.events(chosen, limit=TABLE_ROWS if capped else limit)
         total = store.count_events(chosen) if capped and len(frame) == TABLE_ROWS else len(frame)
+        if total == 0 and limit != 0:
+            _say_why_if_none(store, chosen)
     if fmt == "table":
         frame = frame[TABLE_COLUMNS]
     title = f"{total:,} events" if total == len(frame) else f"the newest {len(frame):,} of {total:,} events"
@@ -79,3 +84,10 @@ def events(
     if total > len(frame) and capped:
         err.print(f"{total - len(frame):,} older events not shown: --limit N shows more, "
                   "--format csv --out FILE writes them all", highlight=False)
+
+
+def _say_why_if_none(store, chosen: EventFilter) -> None:
+    """An empty answer names the filter that matched nothing, with what the store has instead."""
+    if store.count_events(chosen) == 0:
+        reason = no_events_reason(store, chosen) or "no event matches all the filters together"
+        err.print(f"note: {reason}", highlight=False, soft_wrap=True)

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import app, open_store
+from bluehelmet.cli.app import app, open_store, output_file
 
 forecast_app = typer.Typer(
     help=(
@@ -39,7 +39,7 @@ def predict(
     model: str = typer.Option("hurdle_lgbm", help="hurdle_lgbm, negbin, conflictology, last or zero."),
     seed: int = typer.Option(0, help="Random seed of the learned model."),
     window: int = typer.Option(120, help="Months of history the model trains on."),
-    out_path: Path = typer.Option(..., "--out", "-o", help="CSV to write: one row per unit, month and horizon."),
+    out_path: Path = typer.Option(..., "--out", "-o", callback=output_file, help="CSV to write: one row per unit, month and horizon."),
     map_path: Optional[Path] = typer.Option(None, "--map", help="Also write a PNG map of P(any death) at the first horizon."),
 ) -> None:
     """Forecast deaths in violence against civilians for each unit and month ahead.

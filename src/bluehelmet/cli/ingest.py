@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, show_error
+from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, output_file, show_error
 from bluehelmet.errors import BluehelmetError
 from bluehelmet.exports import FORMATS, write_frame
 from bluehelmet.sources.registry import get_kind
@@ -132,7 +132,7 @@ def _print_report(report, given: Path) -> None:
 def batches(
     ctx: typer.Context,
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file instead of the screen."),
 ) -> None:
     """List every ingest: file, sha256, kind, release, time and counts."""
     with open_store(ctx, read_only=False) as store:
@@ -147,7 +147,7 @@ def quarantine(
     ctx: typer.Context,
     batch: Optional[int] = typer.Option(None, "--batch", "-b", help="Only this batch."),
     fmt: str = typer.Option("table", "--format", "-f", help=f"One of {', '.join(FORMATS)}."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file instead of the screen."),
 ) -> None:
     """Show rejected rows: batch, row number, column, value and reason."""
     with open_store(ctx) as store:

@@ -9,7 +9,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
-from bluehelmet.cli.app import app, open_store
+from bluehelmet.cli.app import app, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 from bluehelmet.exports.frames import render
@@ -61,7 +61,7 @@ def fatalities(
     start: Optional[str] = typer.Option(None, "--from", help="First incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
     end: Optional[str] = typer.Option(None, "--to", help="Last incident day, YYYY-MM-DD, or a month (YYYY-MM) or year (YYYY)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Peacekeeper fatalities counted by mission, year, month, incident, personnel or nationality.
 
@@ -84,7 +84,7 @@ def deadliest(
     incident: str = typer.Option("Malicious Act", help="Type of incident to rank by; 'all' for every cause."),
     top: int = typer.Option(10, help="How many missions to show."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Missions ranked by peacekeeper fatalities (by default: killed by malicious acts).
 
@@ -105,7 +105,7 @@ def rates(
     personnel: str = typer.Option("Military", help="Personnel counted in the numerator (Military matches a troop denominator; 'all' for everyone)."),
     troops_source: str = typer.Option("radpko", "--troops-source", help="radpko (1999-2019), geopko-v2.3 (1994-2024) or geopko-v1."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Fatalities per 1,000 deployed troops per year; years without troop figures say so.
 
@@ -134,7 +134,7 @@ def trend(
         help="table, csv (the two tables one after the other), json (one object, with the months) or "
         "xlsx (a workbook: rate ratio, periods, months, about; needs --out).",
     ),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of the screen."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to this file instead of the screen."),
 ) -> None:
     """Rate ratio of monthly fatalities after/before a date (Poisson and negative binomial, 95% CI).
 
@@ -181,7 +181,7 @@ def presence_positions(
     mission: str = typer.Argument(..., help="Mission acronym."),
     by: str = typer.Option("month", help="month (Geo-PKO v1 maps) or year (RADPKO bases)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """A mission's positions by month (Geo-PKO v1) or bases by year (RADPKO).
 
@@ -212,7 +212,7 @@ def presence_events(
     category: Optional[str] = typer.Option(None, help="Violence category, e.g. one_sided."),
     mission: Optional[str] = typer.Option(None, help="Only this mission's positions count."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Each event with the distance (km) to the nearest UN position in force in its month.
 
@@ -238,7 +238,7 @@ def presence_summary_command(
     mission: Optional[str] = typer.Option(None, help="Only this mission's positions count."),
     by: str = typer.Option("admin1_name,year", help="Grouping columns, comma-separated (admin1_name, admin2_name, year...)."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Share of civilian deaths within 10, 25 and 50 km of a UN position, per area and period.
 
@@ -261,7 +261,7 @@ def presence_gaps(
     radius: float = typer.Option(50, help="No position within this many km of any of the area's events."),
     min_deaths: int = typer.Option(10, "--min-deaths", help="Civilian deaths an area must reach to be listed."),
     fmt: str = typer.Option("table", "--format", "-f", help=FORMAT_HELP),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help=OUT_HELP),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help=OUT_HELP),
 ) -> None:
     """Areas with high civilian harm and no UN presence nearby.
 

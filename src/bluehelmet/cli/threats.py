@@ -8,7 +8,7 @@ from typing import List, Optional
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import app, err, open_store
+from bluehelmet.cli.app import app, err, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
@@ -38,7 +38,7 @@ def threats(
     by: List[str] = typer.Option(["admin1"], "--by", help="admin1, admin2, grid, actor, kind, category or month; repeat to cross them."),
     area: Optional[str] = typer.Option(None, help="Only this admin1/admin2 unit (P-code or name) or PRIO-GRID cell (grid:GID)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, geojson (needs an area in --by), or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file instead of the screen."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file instead of the screen."),
 ) -> None:
     """The threat matrix: civilian harm by place, perpetrator, violence type and month.
 
@@ -79,7 +79,7 @@ def trends(
     level: str = typer.Option("admin1", help="country, admin1, admin2 or grid."),
     recent: int = typer.Option(3, help="How many of the last months are 'recent'."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
 ) -> None:
     """Is it getting worse? Each area's recent months against its own baseline.
 
@@ -110,7 +110,7 @@ def hotspots(
     metric: str = typer.Option("events", help="events or civilian_deaths."),
     all_rows: bool = typer.Option(False, "--all", help="Also list locations with no pattern."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
 ) -> None:
     """Emerging hotspots: Getis-Ord Gi* per month and a Mann-Kendall trend per location.
 
@@ -143,7 +143,7 @@ def toolbox(
         "table", "--format", "-f",
         help="table, csv or json (the tools' fit), or xlsx with --out (the fit and the context indicators, two sheets).",
     ),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
 ) -> None:
     """Which PoC tools fit the area: context indicators and a rating per tool with its reasons.
 
@@ -184,7 +184,7 @@ def alerts(
     no_log: bool = typer.Option(False, "--no-log", help="Do not write the alerts to the store's alert log."),
     show_log: bool = typer.Option(False, "--log", help="Show the alert log instead of evaluating."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
-    out_path: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to a file."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
 ) -> None:
     """Evaluate the alert rules over a window; each alert gives its reason and event ids.
 
@@ -223,7 +223,7 @@ def report(
     country: str = typer.Option(..., help="ISO3 code or country name."),
     start: str = typer.Option(..., "--from", help=f"First month, {PERIOD_HELP}"),
     end: str = typer.Option(..., "--to", help=f"Last month, {PERIOD_HELP}"),
-    out_file: Path = typer.Option(..., "--out", "-o", help="FILE.html (one self-contained file) or FILE.pdf."),
+    out_file: Path = typer.Option(..., "--out", "-o", callback=output_file, help="FILE.html (one self-contained file) or FILE.pdf."),
     recent: int = typer.Option(3, help="Months at the end of the period compared with the rest (trends, alerts)."),
     cards: int = typer.Option(3, help="Anatomy cards of this many main perpetrators, linked from the report (0: none)."),
     forecast: bool = typer.Option(

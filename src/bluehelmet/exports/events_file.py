@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports.frames import HXL_TAGS
+from bluehelmet.exports.output_path import prepare_output
 from bluehelmet.exports.workbook import check_fits, sheet_name, write_workbook
 from bluehelmet.sources.base import sql_identifier, sql_literal
 from bluehelmet.store import EventFilter, Store
@@ -64,7 +65,7 @@ def write_events_file(
     """
     if fmt not in FILE_FORMATS:
         raise InvalidRequestError(f"cannot write events straight to a {fmt!r} file; choose one of {', '.join(FILE_FORMATS)}")
-    path = Path(path)
+    path = prepare_output(path)
     whole = path.with_name(path.name + ".part")
     cut = 0
     try:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.exports.output_path import prepare_output
 from bluehelmet.exports.workbook import sheet_name
 
 FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl", "xlsx")
@@ -129,6 +130,8 @@ def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None 
     """
     if fmt not in FORMATS:
         raise InvalidRequestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if isinstance(out, (str, Path)):
+        out = prepare_output(out)
     if fmt in BINARY_FORMATS:
         if out is None or not isinstance(out, (str, Path)):
             raise InvalidRequestError(f"--format {fmt} writes a file: give --out FILE.{fmt}")
@@ -158,6 +161,7 @@ def write_xlsx_sheets(frames: dict[str, pd.DataFrame], path: str | Path) -> None
 
     from bluehelmet.exports.workbook import check_fits, write_sheets
 
+    path = prepare_output(path)
     sheets = {}
     for name, frame in frames.items():
         check_fits(len(frame))

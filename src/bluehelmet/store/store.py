@@ -64,8 +64,13 @@ class EventFilter:
         clauses: list[str] = []
         params: list[Any] = []
         if self.country:
-            clauses.append("(upper(country_iso3) = upper(?) OR lower(country) = lower(?))")
-            params += [self.country, self.country]
+            from bluehelmet.geo.countries import iso3_from_name
+
+            # A name in any usual spelling ("Côte d'Ivoire") also finds the events a source
+            # named otherwise ("Ivory Coast"), through the code both have.
+            code = iso3_from_name(self.country) or self.country
+            clauses.append("(upper(country_iso3) IN (upper(?), upper(?)) OR lower(country) = lower(?))")
+            params += [self.country, code, self.country]
         for level, value in (("admin1", self.admin1), ("admin2", self.admin2)):
             if value:
                 clauses.append(f"(lower({level}_name) = lower(?) OR upper({level}_pcode) = upper(?))")
