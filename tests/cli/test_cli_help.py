@@ -41,3 +41,14 @@ def test_help_on_screen_wraps_at_the_terminal_not_the_docstring(cli, monkeypatch
     assert result.exit_code == 0
     # In the docstring "one-sided" ends a line; on a wide screen the sentence goes on.
     assert any("the share of one-sided violence, abductions" in line for line in result.stdout.splitlines())
+
+
+def test_python_dash_m_bluehelmet_runs_the_command_line(tmp_path):
+    # Where the console script is not on PATH (a notebook's kernel, Windows), the module runs it.
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "bluehelmet", "--db", str(tmp_path / "x.duckdb"), "sources"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "ucdp-ged" in run.stdout
