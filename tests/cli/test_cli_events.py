@@ -114,3 +114,11 @@ def test_the_reason_is_in_the_python_api(sample_db, store):
         assert no_events_reason(sample, EventFilter(admin1="mopti")) == (
             "no event has admin1 'mopti'; the closest in the store: 'Mopti region'"
         )
+
+
+def test_quarantine_of_a_batch_the_store_never_had_says_so(cli, sample_db):
+    result = cli("--db", sample_db, "quarantine", "--batch", "7")
+    assert result.exit_code == 2
+    assert "there is no batch 7 in this store: its batches are 1 to 1" in " ".join(result.stderr.split())
+    # The sample's own batch rejected nothing: an empty table, not an error.
+    assert cli("--db", sample_db, "quarantine", "--batch", "1").exit_code == 0

@@ -301,9 +301,17 @@ class Store:
         return self.con.execute("SELECT * FROM ingest_batches ORDER BY batch_id").df()
 
     def quarantine(self, batch_id: int | None = None) -> pd.DataFrame:
-        """Rejected rows with their batch, row number, column, value and reason."""
+        """Rejected rows with their batch, row number, column, value and reason.
+
+        Raises :class:`InvalidRequestError` for a ``batch_id`` the store never had: an empty
+        answer would read as "that ingest rejected nothing".
+        """
         if batch_id is None:
             return self.con.execute("SELECT * FROM quarantine ORDER BY batch_id, row_number").df()
+        first, last = self.con.execute("SELECT min(batch_id), max(batch_id) FROM ingest_batches").fetchall()[0]
+        if not self.con.execute("SELECT count(*) FROM ingest_batches WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
+            held = f"its batches are {first} to {last}" if first is not None else "it holds no ingest yet"
+            raise InvalidRequestError(f"there is no batch {batch_id} in this store: {held} (`bluehelmet batches` lists them)")
         return self.con.execute(
             "SELECT * FROM quarantine WHERE batch_id = ? ORDER BY row_number", [batch_id]
         ).df()
