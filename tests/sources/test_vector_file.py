@@ -205,7 +205,7 @@ def test_map_data_given_to_a_table_reader_says_so(store, data, tmp_path, kind):
     with pytest.raises(InputFileError) as error:
         bluehelmet.ingest(store, geojson, kind)
     assert str(error.value) == (
-        f"{geojson}: GeoJSON (map features), not a table: {kind} reads a CSV table (or an Excel workbook); "
+        f"{geojson}: GeoJSON (map features), not a table: {kind} reads a table of records; "
         "administrative boundaries are ingested with --source boundaries"
     )
     archive = _zip(tmp_path / "mli_adm1.zip", [data(ADM1)])

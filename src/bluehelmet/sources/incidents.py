@@ -158,7 +158,7 @@ def _load_xlsx(con, path: Path, sheet: str | None):
 
 
 def _load_json(con, path: Path):
-    body = load_json(path, "an incident JSON file")
+    body = load_json(path, "an incident JSON file", kind=KIND)
     if isinstance(body, dict):
         body = next((v for v in body.values() if isinstance(v, list)), None)
     if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):
