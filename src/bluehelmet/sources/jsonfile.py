@@ -33,8 +33,9 @@ def load_json(path: Path, what: str, *, kind: str | None = None) -> object:
     to it is refused as map data, naming ``--source boundaries``, before it is parsed.
 
     Raises :class:`InputFileError` for a missing or empty file, text that is not UTF-8 or
-    UTF-16, JSON that does not parse (with the line and column), GeoJSON given to the reader of
-    ``kind``, and nesting too deep.
+    UTF-16, JSON that does not parse (with the line and column, and whether the file ends
+    before the JSON does or is not JSON at all), GeoJSON given to the reader of ``kind``, and
+    nesting too deep.
     """
     if not path.exists():
         raise InputFileError(path, "no such file")
@@ -49,7 +50,19 @@ def load_json(path: Path, what: str, *, kind: str | None = None) -> object:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"cannot be read as {what}: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        where = f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise InputFileError(path, f"cannot be read as {what}: {where}{_parse_hint(text, exc)}") from None
     except RecursionError:
         raise InputFileError(path, f"cannot be read as {what}: arrays or objects nested too deeply") from None
 
+
+def _parse_hint(text: str, error: json.JSONDecodeError) -> str:
+    """What the parser's message means for the person who has the file, where it is plain: the
+    text is not JSON at all (a CSV saved under a .json name), or the JSON stops where the file
+    does (a download or copy that stopped; an unterminated string is reported where the string
+    starts, but it too runs to the end)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return "; the file does not begin with { or [ as a JSON document does: it is not JSON"
+    if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+        return "; the file ends before the JSON does: it was cut short (a download or copy that stopped?)"
+    return ""
