@@ -155,11 +155,17 @@ def test_an_empty_first_sheet_names_the_sheets_after_it(store, data, tmp_path):
 
     path = tmp_path / "GEDEvent_v26_0_2.xlsx"
     _candidate_workbook(data, path, 3, edit)
-    expected = "the first sheet is empty: .*the workbook also has 'Data': move the table to the first sheet"
-    with pytest.raises(InputFileError, match=expected):
-        bluehelmet.ingest(store, path)
-    with pytest.raises(InputFileError, match="the sheet is empty: .*also has 'Data'"):
-        bluehelmet.ingest(store, path, "ucdp-candidate")
+    expected = (
+        f"{path}: the sheet 'Notes' is empty: its first row should name the columns; only the first sheet is "
+        "read, and the workbook also has 'Data': move the table to the first sheet or save its sheet as CSV"
+    )
+    # The same words whether the kind is being detected, or given to a table reader or to the
+    # incident reader, which reads workbooks cell by cell (each had its own).
+    for kind in (None, "ucdp-candidate", "incidents"):
+        with pytest.raises(InputFileError) as error:
+            bluehelmet.ingest(store, path, kind)
+        assert str(error.value) == expected
+    assert store.count("events") == 0
 
 
 def test_incident_json_saved_as_utf16_loads_and_an_empty_one_says_so(store, tmp_path):

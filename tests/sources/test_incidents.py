@@ -136,6 +136,15 @@ def test_xlsx_built_with_openpyxl(store, tmp_path):
     assert events.loc["SW-3", "latitude"] == pytest.approx(13.962)
 
 
+def test_an_empty_sheet_named_by_the_map_is_named(store, tmp_path):
+    # It said "the sheet is empty", in words of its own, without naming the sheet.
+    path = _workbook(tmp_path / "west.xlsx", [])
+    (tmp_path / "west.yaml").write_text(XLSX_MAP)
+    with pytest.raises(InputFileError) as error:
+        bluehelmet.ingest(store, path, "incidents", column_map=tmp_path / "west.yaml")
+    assert str(error.value) == f"{path}: the sheet 'Incidents' is empty: its first row should name the columns"
+
+
 def test_date_cells_are_read_whatever_format_the_map_declares(store, tmp_path):
     """A map's date_format is for dates typed as text (the sheet's "05/04/2023"); the date cells
     of the same sheet are read too, as Excel stores them."""

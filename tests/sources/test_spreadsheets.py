@@ -75,8 +75,9 @@ def test_a_workbook_of_un_fatalities_reads_as_its_csv(data, tmp_path, store):
 def test_a_missing_sheet_header_and_a_damaged_workbook(tmp_path, store):
     empty = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(empty)
-    with pytest.raises(InputFileError, match="the sheet is empty"):
+    with pytest.raises(InputFileError) as error:
         bluehelmet.ingest(store, empty, "ucdp-ged")
+    assert str(error.value) == f"{empty}: the sheet 'Sheet' is empty: its first row should name the columns"
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(InputFileError, match="cannot be read as an Excel workbook"):

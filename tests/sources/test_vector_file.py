@@ -1,6 +1,7 @@
 """Damaged boundary files, the way they arrive: a zipped shapefile missing a part, a zip of several
 levels, a shapefile cut short, a GeoJSON feature whose ring cannot be read, degrees under a
-projected CRS. Every case is the bundled Mali COD-AB data spoiled in one place."""
+projected CRS, GeoJSON cut short or not a FeatureCollection. Every case is the bundled Mali
+COD-AB data spoiled in one place."""
 
 from __future__ import annotations
 
@@ -205,7 +206,7 @@ def test_map_data_given_to_a_table_reader_says_so(store, data, tmp_path, kind):
     with pytest.raises(InputFileError) as error:
         bluehelmet.ingest(store, geojson, kind)
     assert str(error.value) == (
-        f"{geojson}: GeoJSON (map features), not a table: {kind} reads a CSV table (or an Excel workbook); "
+        f"{geojson}: GeoJSON (map features), not a table: {kind} reads a table of records; "
         "administrative boundaries are ingested with --source boundaries"
     )
     archive = _zip(tmp_path / "mli_adm1.zip", [data(ADM1)])
@@ -213,3 +214,72 @@ def test_map_data_given_to_a_table_reader_says_so(store, data, tmp_path, kind):
         bluehelmet.ingest(store, archive, kind)
     with pytest.raises(InputFileError, match=f"{SHP1}: a shapefile \\(map features\\), not a table"):
         bluehelmet.ingest(store, data(ADM1), kind)
+
+
+EXPECTED_GEOJSON = 'boundaries are read from a GeoJSON FeatureCollection, {"type": "FeatureCollection", "features": [...]}'
+CUT_SHORT = "the file ends before the JSON does: it was cut short (a download or copy that stopped?)"
+
+
+def _ingest_error(cli, tmp_path, path) -> tuple[int, str]:
+    result = cli("--db", tmp_path / "store.duckdb", "ingest", path, "--source", "boundaries")
+    return result.exit_code, " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize("name", ["mli_adm1.geojson", "mli_adm1.json"])
+def test_geojson_cut_short_gives_the_line_and_column_where_the_json_stops(cli, data, tmp_path, name):
+    # GDAL said "Failed to read GeoJSON data; At line 1, character 43313: Unterminated object"
+    # (for a file cut at byte 300,000: its count does not point into the file).
+    whole = data(ADM1_JSON).read_bytes()
+    half = tmp_path / name
+    half.write_bytes(whole[: len(whole) // 2])
+    assert _ingest_error(cli, tmp_path, half) == (
+        2, f"error: {half}: cannot be read as GeoJSON: Expecting ',' delimiter (line 1, column 260714); {CUT_SHORT}"
+    )
+    # Written over many lines, the line counts too.
+    indented = json.dumps(json.loads(whole), indent=1).encode()
+    half.write_bytes(indented[: len(indented) // 2])
+    assert _ingest_error(cli, tmp_path, half) == (
+        2, f"error: {half}: cannot be read as GeoJSON: Expecting ',' delimiter (line 24771, column 18); {CUT_SHORT}"
+    )
+
+
+def test_json_that_is_not_a_feature_collection_says_what_it_is(store, data, tmp_path):
+    # GDAL said "not recognized as being in a supported file format", or "Invalid
+    # FeatureCollection object. Missing 'features' member", after its own "Failed to read".
+    features = json.loads(data(ADM1_JSON).read_text(encoding="utf-8"))["features"]
+    renamed = tmp_path / "renamed.geojson"
+    renamed.write_text(json.dumps({"type": "FeatureCollection", "items": features}), encoding="utf-8")
+    bare = tmp_path / "bare_list.geojson"
+    bare.write_text(json.dumps(features), encoding="utf-8")
+    other = tmp_path / "mission_bases.json"
+    other.write_text(json.dumps({"mission": "MINUSMA", "bases": [1, 2]}), encoding="utf-8")
+    expected = {
+        renamed: f'a FeatureCollection without its "features" list (its keys: type, items): {EXPECTED_GEOJSON}',
+        bare: f"a JSON list of 9 features, not a FeatureCollection: {EXPECTED_GEOJSON}",
+        other: f"a JSON object that is not GeoJSON (its keys: mission, bases): {EXPECTED_GEOJSON}",
+    }
+    for path, problem in expected.items():
+        with pytest.raises(InputFileError) as error:
+            bluehelmet.ingest(store, path, "boundaries")
+        assert (error.value.path, str(error.value)) == (path, f"{path}: {problem}")
+    assert store.count("admin_units") == 0
+
+
+def test_a_file_that_is_not_json_named_geojson_says_so(cli, data, tmp_path):
+    not_json = tmp_path / "ged_sample.geojson"
+    not_json.write_bytes(data("ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv").read_bytes())
+    assert _ingest_error(cli, tmp_path, not_json) == (
+        2,
+        f"error: {not_json}: cannot be read as GeoJSON: Expecting value (line 1, column 1); "
+        "the file does not begin with { or [ as a JSON document does: it is not JSON",
+    )
+
+
+def test_good_geojson_is_parsed_by_gdal_alone(data, monkeypatch):
+    # The JSON is parsed again only to explain a file GDAL could not read: a COD-AB GeoJSON can
+    # be tens of megabytes.
+    def parsed_twice(*args, **kwargs):
+        raise AssertionError("a valid GeoJSON file was parsed a second time")
+
+    monkeypatch.setattr("bluehelmet.sources.boundaries.load_json", parsed_twice)
+    assert read_boundaries(data(ADM1_JSON)).records.num_rows == 9

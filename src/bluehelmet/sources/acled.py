@@ -141,7 +141,7 @@ def _drop_hxl_row(con: duckdb.DuckDBPyConnection, header: list[str]) -> int:
 
 def load_acled_json(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[list[str], int]:
     """Load API pages into the same text staging table a CSV export gives; returns (header, rows)."""
-    body = load_json(path, "ACLED JSON")
+    body = load_json(path, "ACLED JSON", kind=KIND)
     rows = acled_json_rows(body)
     if rows is None:
         raise InputFileError(path, "not ACLED JSON: expected an API response {\"data\": [...]} or a list of them")

@@ -19,7 +19,9 @@ The release is the boundaries' ``date`` (else ``validOn``); a file's features sh
 feature whose date cannot be read takes the file's.
 
 A feature whose geometry cannot be read (a ring not closed, NaN coordinates) is quarantined with
-the reason; the others are stored (see :mod:`bluehelmet.sources.vector_file`).
+the reason; the others are stored (see :mod:`bluehelmet.sources.vector_file`). GeoJSON that GDAL
+cannot open is explained in plain words: where its JSON stops parsing, or what the JSON is
+instead of a FeatureCollection.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ import shapely
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.archive import holds_vector_data, vector_in_zip
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
+from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.vector_file import (
-    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, missing_parts_problem, read_features, shapefile_companions,
-    shp_header_problem,
+    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, geojson_problem, missing_parts_problem, read_features,
+    shapefile_companions, shp_header_problem,
 )
 from bluehelmet.store.schema import canonical_columns
 
@@ -274,12 +277,25 @@ def _read_frame(path: Path):
     try:
         frame, unreadable = read_features(source)
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends
+        if suffix in (".geojson", ".json"):
+            _refuse_malformed_geojson(path)
         # GDAL's advice to name a driver is for programmers, not for the analyst.
         said = re.sub(r"\s*It might help to specify the correct driver.*", "", str(exc)).replace(f"'{source}' ", "").rstrip(" .;")
         raise InputFileError(path, f"cannot be read as boundaries (shapefile, GeoJSON, GeoPackage or a zip of one): {said}") from exc
     if not len(frame):
         raise InputFileError(path, "holds no features: there are no administrative units to store")
     return frame, unreadable
+
+
+def _refuse_malformed_geojson(path: Path) -> None:
+    """Stop, in plain words, at a GeoJSON file GDAL could not read: JSON that does not parse (with
+    its line and column, where GDAL's own character count does not point into the file), or JSON
+    that is not a FeatureCollection (what it is instead). Called only once GDAL has failed, so
+    that a valid file of tens of megabytes is not parsed twice. Returns for a document shaped
+    like GeoJSON, whose fault GDAL's own message names."""
+    problem = geojson_problem(load_json(path, "GeoJSON"))
+    if problem:
+        raise InputFileError(path, problem)
 
 
 def _to_wgs84(frame, path: Path):

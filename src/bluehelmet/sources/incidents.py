@@ -44,7 +44,7 @@ from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
 from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.spreadsheet import first_rows, is_spreadsheet, sheet_rows
+from bluehelmet.sources.spreadsheet import empty_sheet_error, first_rows, is_spreadsheet, sheet_rows
 from bluehelmet.sources.textfile import load_delimited, open_text_head, sniff_delimiter, sniff_encoding
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES
 
@@ -142,7 +142,7 @@ def _load_xlsx(con, path: Path, sheet: str | None):
     with sheet_rows(path, sheet) as cells:
         rows = list(cells)
     if not rows:
-        raise InputFileError(path, "the sheet is empty")
+        raise empty_sheet_error(path, sheet)
     header = _unique_names(rows[0])
     numbered = [(i + 1, r) for i, r in enumerate(rows)][1:]
     tags = None
@@ -158,7 +158,7 @@ def _load_xlsx(con, path: Path, sheet: str | None):
 
 
 def _load_json(con, path: Path):
-    body = load_json(path, "an incident JSON file")
+    body = load_json(path, "an incident JSON file", kind=KIND)
     if isinstance(body, dict):
         body = next((v for v in body.values() if isinstance(v, list)), None)
     if not isinstance(body, list) or not all(isinstance(r, dict) for r in body):

@@ -2,7 +2,8 @@
 
 API responses saved by hand, and mission exports, arrive as UTF-8 (with or without a byte-order
 mark) or as UTF-16 when a Windows editor saved them ("Unicode"). Both are read; anything else,
-a file cut short, or nesting too deep to follow, ends with an error naming the file.
+a file cut short, or nesting too deep to follow, ends with an error naming the file. GeoJSON
+given to a reader of records is named as map data (:mod:`bluehelmet.sources.map_data`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import json
 from pathlib import Path
 
 from bluehelmet.errors import InputFileError
+from bluehelmet.sources.map_data import refuse_map_data
+
+# As much of the text as map data detection looks at (the type of a GeoJSON comes first).
+_HEAD_CHARS = 1 << 20
 
 
 def json_encoding(path: Path) -> str:
@@ -20,12 +25,17 @@ def json_encoding(path: Path) -> str:
         return "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
-def load_json(path: Path, what: str) -> object:
+def load_json(path: Path, what: str, *, kind: str | None = None) -> object:
     """The JSON document in ``path``; ``what`` names what it should be, for the errors
     ("ACLED JSON", "an incident JSON file").
 
+    ``kind`` is the source kind of a reader of records (``acled``, ``incidents``): GeoJSON given
+    to it is refused as map data, naming ``--source boundaries``, before it is parsed.
+
     Raises :class:`InputFileError` for a missing or empty file, text that is not UTF-8 or
-    UTF-16, JSON that does not parse (with the line and column), and nesting too deep.
+    UTF-16, JSON that does not parse (with the line and column, and whether the file ends
+    before the JSON does or is not JSON at all), GeoJSON given to the reader of ``kind``, and
+    nesting too deep.
     """
     if not path.exists():
         raise InputFileError(path, "no such file")
@@ -35,9 +45,24 @@ def load_json(path: Path, what: str) -> object:
         raise InputFileError(path, f"not UTF-8 text (byte {exc.start}: {exc.reason}): {what} is saved as UTF-8") from None
     if not text.strip():
         raise InputFileError(path, "the file is empty")
+    if kind is not None:
+        refuse_map_data(path, kind, text[:_HEAD_CHARS].encode("utf-8"))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(path, f"cannot be read as {what}: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        where = f"{exc.msg} (line {exc.lineno}, column {exc.colno})"
+        raise InputFileError(path, f"cannot be read as {what}: {where}{_parse_hint(text, exc)}") from None
     except RecursionError:
         raise InputFileError(path, f"cannot be read as {what}: arrays or objects nested too deeply") from None
+
+
+def _parse_hint(text: str, error: json.JSONDecodeError) -> str:
+    """What the parser's message means for the person who has the file, where it is plain: the
+    text is not JSON at all (a CSV saved under a .json name), or the JSON stops where the file
+    does (a download or copy that stopped; an unterminated string is reported where the string
+    starts, but it too runs to the end)."""
+    if not text.lstrip().startswith(("{", "[")):
+        return "; the file does not begin with { or [ as a JSON document does: it is not JSON"
+    if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+        return "; the file ends before the JSON does: it was cut short (a download or copy that stopped?)"
+    return ""

@@ -9,7 +9,7 @@ from typing import Callable
 from bluehelmet.errors import InputFileError, UnknownSourceKindError
 from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import ReadResult, StreamedRead
-from bluehelmet.sources.spreadsheet import is_spreadsheet, other_sheets_hint, spreadsheet_header
+from bluehelmet.sources.spreadsheet import empty_sheet_error, is_spreadsheet, spreadsheet_header
 from bluehelmet.sources.textfile import open_text_head, refuse_binary, sniff_delimiter, sniff_encoding
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".gz"}
@@ -94,7 +94,7 @@ def detect_kind(path: str | Path) -> SourceKind:
             refuse_binary(path, open_text_head(path))  # before binary bytes are shown as a header
         names = read_header(path)
         if not any(names) and is_spreadsheet(path):
-            raise InputFileError(path, "the first sheet is empty: its first row should name the columns" + other_sheets_hint(path))
+            raise empty_sheet_error(path)
         if not any(names):
             raise InputFileError(path, "the file is empty, or its first line is blank: the first line should name the columns")
         header = {h.lower() for h in names}

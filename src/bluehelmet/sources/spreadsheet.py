@@ -189,9 +189,7 @@ def sheet_to_csv(path: str | Path, target: Path, sheet: str | None = None) -> in
         header = [" ".join(cell_text(c).split()) for c in next(rows, None) or ()]
         width = _filled_width(header)
         if not width:
-            raise InputFileError(
-                path, "the sheet is empty: its first row should name the columns" + ("" if sheet else other_sheets_hint(path))
-            )
+            raise empty_sheet_error(path, sheet)
         header = header[:width]
         used = {i for i, name in enumerate(header) if name}
         writer.writerow(header)
@@ -254,12 +252,21 @@ def sheet_names(path: str | Path) -> list[str]:
             book.close()
 
 
-def other_sheets_hint(path: str | Path) -> str:
-    """A hint naming a workbook's other sheets, for a first sheet that turned out empty."""
-    others = sheet_names(path)[1:]
-    if not others:
-        return ""
-    return (
-        f"; the first sheet is the one read, and the workbook also has {', '.join(repr(n) for n in others)}: "
-        "move the table to the first sheet or save its sheet as CSV"
-    )
+def empty_sheet_error(path: str | Path, sheet: str | None = None) -> InputFileError:
+    """The error for a sheet with nothing in its first row: ``sheet``, or the first sheet when
+    ``sheet`` is None (the one read by default), named either way.
+
+    For the first sheet, the workbook's other sheets are named too: a table behind a cover or
+    notes sheet is the usual cause.
+
+    >>> str(empty_sheet_error("log.xlsx", "Incidents"))
+    "log.xlsx: the sheet 'Incidents' is empty: its first row should name the columns"
+    """
+    names = [sheet] if sheet is not None else sheet_names(path)
+    problem = f"the sheet {names[0]!r} is empty: its first row should name the columns"
+    if len(names) > 1:
+        problem += (
+            f"; only the first sheet is read, and the workbook also has {', '.join(repr(n) for n in names[1:])}: "
+            "move the table to the first sheet or save its sheet as CSV"
+        )
+    return InputFileError(path, problem)

@@ -24,10 +24,10 @@ import numpy as np
 import pyarrow as pa
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
-from bluehelmet.sources.archive import holds_vector_data, zip_hint
+from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, sql_identifier
+from bluehelmet.sources.map_data import refuse_map_data
 from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
-from bluehelmet.sources.vector_file import map_data_kind
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 1 << 20
@@ -166,18 +166,6 @@ def _line_at(path: Path, offset: int) -> int:
         return mapped[:offset].count(b"\n") + 1
 
 
-def _refuse_map_data(path: Path, head: bytes, kind: str) -> None:
-    """Stop at map data (GeoJSON, a shapefile, a zip of one) given to a reader of tables, before
-    the CSV parser reports it in its own words."""
-    what = map_data_kind(path, head) or ("a zipped shapefile" if holds_vector_data(path) else None)
-    if what:
-        raise InputFileError(
-            path,
-            f"{what} (map features), not a table: {kind} reads a CSV table (or an Excel workbook); "
-            "administrative boundaries are ingested with --source boundaries",
-        )
-
-
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header line into the most fields."""
     counts = {d: header_line.count(d) for d in DELIMITERS}
@@ -232,7 +220,7 @@ def load_delimited(
     head = open_text_head(path)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         raise InputFileError(path, "the file is empty")
-    _refuse_map_data(path, head, kind)
+    refuse_map_data(path, kind, head)
     refuse_binary(path, head)
     encoding = sniff_encoding(head)
     if encoding != "utf-16":  # every other byte of UTF-16 text is NUL

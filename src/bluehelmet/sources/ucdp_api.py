@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection, sql_literal
 from bluehelmet.sources.jsonfile import json_encoding, load_json
+from bluehelmet.sources.map_data import refuse_map_data
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.ucdp_ged import (
     COLUMN_ALIASES,
@@ -127,6 +128,8 @@ def iter_pages(path: Path) -> Iterator[dict]:
 def _pages(path: Path) -> Iterator[dict]:
     if not path.exists():
         raise InputFileError(path, "no such file")
+    # Before the first line is parsed: a GeoJSON written on one line would read as a page.
+    refuse_map_data(path, KIND)
     encoding = json_encoding(path)
     with open(path, encoding=encoding) as handle:
         first = next((line for line in handle if line.strip()), None)

@@ -11,10 +11,15 @@ GDAL reads a polygon whose ring is not closed, or has NaN coordinates, and warns
 refuses to build it, and one such feature used to stop the whole file with a GEOS exception.
 :func:`read_features` reads every feature it can and says, for each one it cannot, what is wrong
 with its geometry in plain words.
+
+GeoJSON that GDAL cannot open at all is explained by :func:`geojson_problem` once GDAL has
+failed: JSON that is not a FeatureCollection is named for what it is (a list of features, an
+object without ``features``...).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import warnings
@@ -28,6 +33,11 @@ _SHP_FILE_CODE = 9994
 _SHP_HEADER_BYTES = 100
 NOT_FINITE = "coordinates that are not numbers (NaN or infinite)"
 _GEOJSON_TYPE = re.compile(rb'"type"\s*:\s*"(FeatureCollection|Feature)"')
+# The other objects GDAL reads as a layer of their own: one feature, or one geometry.
+_GEOJSON_OBJECTS = {
+    "Feature", "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection",
+}
+_EXPECTED_GEOJSON = 'boundaries are read from a GeoJSON FeatureCollection, {"type": "FeatureCollection", "features": [...]}'
 
 
 def shapefile_companions(path: Path) -> list[Path]:
@@ -90,6 +100,47 @@ def map_data_kind(path: Path, head: bytes) -> str | None:
     if suffix == ".gpkg":
         return "a GeoPackage"
     return None
+
+
+def geojson_problem(document: object) -> str | None:
+    """What a JSON document that GDAL could not read as GeoJSON is, and what was expected; None
+    when it has the shape of GeoJSON (a FeatureCollection with a ``features`` list, a Feature, a
+    geometry), whatever else GDAL found wrong with it.
+
+    >>> geojson_problem({"type": "FeatureCollection", "items": []}).split(": boundaries")[0]
+    'a FeatureCollection without its "features" list (its keys: type, items)'
+    """
+    if isinstance(document, list):
+        if document and all(isinstance(f, dict) and f.get("type") == "Feature" for f in document):
+            return f"a JSON list of {len(document):,} features, not a FeatureCollection: {_EXPECTED_GEOJSON}"
+        return f"a JSON list of {len(document):,} values, not GeoJSON: {_EXPECTED_GEOJSON}"
+    if not isinstance(document, dict):
+        return f"a single JSON value ({json.dumps(document)[:40]}), not GeoJSON: {_EXPECTED_GEOJSON}"
+    kind, features = document.get("type"), document.get("features")
+    if (kind == "FeatureCollection" and isinstance(features, list)) or (isinstance(kind, str) and kind in _GEOJSON_OBJECTS):
+        return None
+    if not document:
+        return f"an empty JSON object, not GeoJSON: {_EXPECTED_GEOJSON}"
+    keys = ", ".join(list(document)[:10]) + (" ..." if len(document) > 10 else "")
+    if kind == "FeatureCollection" and "features" not in document:
+        return f'a FeatureCollection without its "features" list (its keys: {keys}): {_EXPECTED_GEOJSON}'
+    if kind == "FeatureCollection":
+        return f'a FeatureCollection whose "features" is {_json_kind(features)}, not a list: {_EXPECTED_GEOJSON}'
+    if isinstance(features, list) and "type" in document:
+        said = json.dumps(kind)[:40]
+        return f'a JSON object with a "features" list whose "type" is {said}, not "FeatureCollection": {_EXPECTED_GEOJSON}'
+    if isinstance(features, list):
+        return f'a JSON object with a "features" list but no "type": {_EXPECTED_GEOJSON}'
+    return f"a JSON object that is not GeoJSON (its keys: {keys}): {_EXPECTED_GEOJSON}"
+
+
+def _json_kind(value: object) -> str:
+    """How JSON calls the type of ``value``, with an article (``an object``, ``a number``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return json.dumps(value)
+    return {dict: "an object", str: "text", int: "a number", float: "a number"}.get(type(value), "a list")
 
 
 def read_features(source: str | Path):
