@@ -7,6 +7,7 @@ UCDP identifies countries by Gleditsch-Ward (GW) number and its own names ("DR C
 from __future__ import annotations
 
 import csv
+import gettext
 from functools import lru_cache
 from importlib import resources
 
@@ -57,6 +58,15 @@ def _name_index() -> dict[str, str]:
             if value:
                 index[_norm(value)] = country.alpha_3
         index[country.alpha_3.lower()] = country.alpha_3
+    # French names, from the ISO 3166 translations pycountry ships: francophone missions' sheets
+    # write "Tchad", "Mauritanie", "République centrafricaine". An English name keeps its country
+    # where a French one coincides with it.
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+    for country in pycountry.countries:
+        for attr in ("name", "official_name", "common_name"):
+            value = getattr(country, attr, None)
+            if value:  # gettext("") is the catalogue's header
+                index.setdefault(_norm(french.gettext(value)), country.alpha_3)
     for row in gw_table():
         name = row["ucdp_name"]
         index[_norm(name)] = row["iso3"]
@@ -94,6 +104,9 @@ def _name_index() -> dict[str, str]:
         "cabo verde": "CPV",
         "central african rep": "CAF",
         "car": "CAF",
+        "centrafrique": "CAF",
+        "rdc": "COD",
+        "burkina": "BFA",
         "drc": "COD",
         "united states": "USA",
         "usa": "USA",
