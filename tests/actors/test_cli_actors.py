@@ -78,3 +78,16 @@ def test_search_by_the_country_a_foreign_force_fought_in(cli, tmp_path):
     # The store keeps them: the same answer once the store exists, and in `show`.
     assert [r["actor_id"] for r in cli(*db, "actors", "search", "wagner", "--country", "LBY", "--json").json()] == ["sahel:wagner"]
     assert cli(*db, "actors", "show", "sahel:g5-sahel-jf", "--json").json()["countries"] == "MLI,NER,BFA,TCD,MRT"
+
+
+def test_search_by_the_country_an_armed_group_fights_in(cli, tmp_path):
+    db = ("--db", tmp_path / "g.duckdb")
+    for country in ("NER", "BFA"):
+        result = cli(*db, "actors", "search", "islamic state", "--country", country, "--json")
+        assert result.exit_code == 0, result.stderr
+        rows = [(r["actor_id"], r["country"]) for r in result.json()]
+        assert rows[:2] == [("sahel:isgs", "MLI"), ("sahel:is-sahel", "MLI")], country
+    table = cli(*db, "actors", "search", "jnim", "--country", "BEN")
+    assert table.exit_code == 0 and "ucdp:6716 JNIM" in table.stdout
+    assert cli(*db, "actors", "search", "jnim", "--country", "NGA").stdout.strip() == "no actor matches"
+    assert cli(*db, "actors", "show", "sahel:is-sahel", "--json").json()["countries"] == "MLI,NER,BFA"

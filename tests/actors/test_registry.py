@@ -4,9 +4,10 @@ import csv
 import textwrap
 
 import pytest
+import yaml
 
 from bluehelmet.actors import Registry, RegistryFileError
-from bluehelmet.actors.curated import merge_curated
+from bluehelmet.actors.curated import SAHEL_FILE, merge_curated
 from bluehelmet.actors.seed_ucdp import UCDP_ACTOR_FILE, read_ucdp_actors
 
 
@@ -43,6 +44,36 @@ def test_foreign_forces_carry_the_countries_they_fight_in(registry):
     # Every foreign, UN and regional force of the curated file fought in Mali.
     forces = [a for a in registry.actors.values() if a.origin == "curated" and a.kind in ("foreign_force", "un_regional_force")]
     assert len(forces) == 8 and all("MLI" in a.country_set() for a in forces)
+
+
+def test_armed_groups_carry_the_countries_they_fight_in_across_borders(registry):
+    # ISGS and IS Sahel, of Mali, fight along the borders of Niger and Burkina Faso too.
+    for actor_id in ("sahel:isgs", "sahel:is-sahel"):
+        actor = registry.actor(actor_id)
+        assert (actor.country_iso3, actor.country_set()) == ("MLI", {"MLI", "NER", "BFA"})
+    # A UCDP actor keeps the UCDP list's countries, first, and gains those its sources add.
+    assert registry.actor("ucdp:6716").countries == "MLI,BFA,NER,BEN,TGO"  # JNIM
+    assert registry.actor("ucdp:539").countries == "DZA,MLI,MRT,TUN,BFA,CIV,NER"  # GSPC, then AQIM
+    assert registry.actor("ucdp:1161").country_set() == {"DZA", "MLI", "NER"}  # MUJAO: Agadez, Arlit
+    assert registry.actor("ucdp:3481").country_set() == {"DZA", "MLI", "NER"}  # Signed-in-Blood
+    assert registry.actor("ucdp:4376").country_set() == {"MLI", "BFA", "CIV"}  # al-Mourabitoun
+    # Left out where the sources show presence or a disputed attack only.
+    assert "NGA" not in registry.actor("ucdp:6716").country_set() | registry.actor("sahel:is-sahel").country_set()
+    assert not {"LBY", "TCD"} & registry.actor("ucdp:539").country_set()
+    # The Azawad movements and the militias fight in their own country only.
+    for actor_id in ("ucdp:1158", "sahel:hcua", "sahel:platform", "sahel:csp-psd", "sahel:fla", "ucdp:7092", "ucdp:3157"):
+        assert registry.actor(actor_id).country_set() == {"MLI"}, actor_id
+    assert registry.actor("sahel:vdp").country_set() == registry.actor("ucdp:6857").country_set() == {"BFA"}
+
+
+def test_curated_countries_of_a_ucdp_actor_name_only_what_the_ucdp_list_lacks():
+    # The file lists what it adds, with the UCDP list's countries in a comment: a country
+    # written twice would hide which source gave it.
+    ucdp = read_ucdp_actors()
+    for entry in yaml.safe_load(SAHEL_FILE.read_text(encoding="utf-8"))["actors"]:
+        if entry["id"].startswith("ucdp:") and entry.get("countries"):
+            listed = set((ucdp.actors[entry["id"]].countries or "").split(","))
+            assert not listed & set(entry["countries"]), entry["id"]
 
 
 def test_curated_countries_add_to_those_of_the_ucdp_list(tmp_path):
@@ -137,3 +168,17 @@ def test_search_finds_foreign_forces_in_the_countries_they_fought_in(registry):
     assert found("force conjointe", "TCD") == ["sahel:g5-sahel-jf"]
     assert found("minusma", "MLI") == ["sahel:minusma"]
     assert found("takuba", "MLI") == ["sahel:takuba"] and found("takuba", "NER") == []
+
+
+def test_search_finds_armed_groups_in_the_countries_they_fight_in(registry):
+    def found(query, country):
+        return [r["actor_id"] for r in registry.search(query, country=country)]
+
+    # IS Sahel and ISGS are Malian by origin; the UCDP actor IS (ucdp:234) fights in all three.
+    for country in ("NER", "BFA", "MLI"):
+        assert found("islamic state", country) == ["sahel:isgs", "sahel:is-sahel", "ucdp:234"], country
+    assert found("islamic state", "NGA") == ["ucdp:234"]
+    assert found("jnim", "BEN") == found("jnim", "tgo") == ["ucdp:6716"] and found("jnim", "NGA") == []
+    assert found("mujao", "NER") == ["ucdp:1161"]
+    assert found("mourabitoun", "CIV") == found("mourabitoun", "BFA") == ["ucdp:4376"]
+    assert found("islamic maghreb", "NER") == ["ucdp:539"]

@@ -100,6 +100,35 @@ def test_a_foreign_force_named_with_a_country_it_never_fought_in_goes_to_review(
     assert resolver.resolve("Wagner Group (Sudan)").status == "auto"
 
 
+@pytest.mark.parametrize(
+    "raw, on, expected",
+    [
+        ("Islamic State in the Sahel (Niger)", "2023-01-01", "sahel:is-sahel"),
+        ("Islamic State of the Sahel (Burkina Faso)", "2023-01-01", "sahel:is-sahel"),
+        ("Group for Support of Islam and Muslims (Benin)", "2025-04-17", "ucdp:6716"),
+        ("Group for Support of Islam and Muslims (Togo)", "2022-05-11", "ucdp:6716"),
+        ("Movement for Oneness and Jihad in West Afrika (Niger)", "2013-05-23", "ucdp:1161"),
+        ("Signed-in-Blod Battalion (Niger)", "2013-05-23", "ucdp:3481"),
+        ("Al Qaeda in the Islamic Magreb (Niger)", "2010-09-16", "ucdp:539"),
+    ],
+)
+def test_an_armed_group_named_with_a_country_it_fights_in_is_accepted(resolver, raw, on, expected):
+    # Reworded or misspelt names are checked against the countries they mention: a country
+    # across the border where the group fights must not send it to review.
+    result = resolver.resolve(raw, on)
+    assert (result.actor_id, result.status) == (expected, "auto"), result.reason
+    assert result.method in ("reworded", "fuzzy")
+
+
+def test_an_armed_group_named_with_a_country_left_out_goes_to_review(resolver):
+    for raw, expected in (("Islamic State in the Sahel (Nigeria)", "sahel:is-sahel"),
+                          ("Group for Support of Islam and Muslims (Ghana)", "ucdp:6716"),
+                          ("Al Qaeda in the Islamic Magreb (Libya)", "ucdp:539")):
+        result = resolver.resolve(raw)
+        assert (result.actor_id, result.status) == (expected, "review"), result.reason
+        assert "fights in" in result.reason
+
+
 @pytest.fixture(scope="module")
 def namedata_resolver():
     """A resolver that knows only the UCDP list's NameData names (as in the ucdp_variants set)."""
