@@ -191,3 +191,15 @@ def test_generic_names_and_typos_are_not_guessed(namedata_resolver):
     assert namedata_resolver.resolve("National Liberation Front").status == "review"
     # A bracket that is not a country may name a faction: "MPC (Bahar)" is not MPC.
     assert namedata_resolver.resolve("MPC (Bahar)").status == "review"
+
+
+def test_initials_read_without_a_bracket_still_heed_the_country_it_names(resolver):
+    # Initials are taken from the name without its bracket; the bracket's country must still
+    # contradict an actor that never fought there.
+    for raw, initials_of in (("Al-Murabitun Brigade (Burkina Faso)", "ucdp:211"),      # AMB, in Israel
+                             ("Islamic Stat Sahel Province (Nigeria)", "sahel:is-sahel")):  # ISSP, not in Nigeria
+        result = resolver.resolve(raw)
+        assert (result.actor_id, result.method, result.status) == (initials_of, "acronym", "review"), result.reason
+        assert "fights in" in result.reason
+    # A country the actor fights in leaves the initials accepted.
+    assert resolver.resolve("Islamic Stat Sahel Province (Niger)").status == "auto"

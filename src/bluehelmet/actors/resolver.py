@@ -220,6 +220,10 @@ class Resolver:
         the same are a coincidence (review)."""
         fuzzy = self._fuzzy(text, on, rejected)
         acronym = self._acronym(strip_brackets(text)[0], on, rejected)
+        if acronym is not None:
+            # Initials are read without the bracket, but the countries it names still count:
+            # "Al-Murabitun Brigade (Burkina Faso)" is not AMB, a brigade fighting in Israel.
+            acronym = self._guard(acronym, text)
         if fuzzy.status == "auto":
             return fuzzy
         if acronym is not None and acronym.status == "auto" and fuzzy.actor_id not in (None, acronym.actor_id) \
