@@ -10,6 +10,7 @@ analysis see through names to the same actor, as of each event's date.
 'ucdp:6716'
 """
 
+from bluehelmet.actors.bundle import registry_behind
 from bluehelmet.actors.decisions import Decisions, load_decisions, record_decision
 from bluehelmet.actors.lineage import (
     ancestors, coalition_members, descendants, family, lineage_ids, name_on, predecessors, successors,
@@ -20,9 +21,9 @@ from bluehelmet.actors.schema import KINDS, RELATIONS, ensure_actor_tables
 from bluehelmet.actors.wiring import actor_events, event_counts, reresolve_events, resolve_events
 
 __all__ = [
-    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decisions", "Edge", "KINDS", "RELATIONS", "Registry",
-    "RegistryFileError", "Resolution", "Resolver", "actor_events", "ancestors", "coalition_members",
-    "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids", "load_decisions",
-    "name_on", "predecessors", "record_decision", "reresolve_events", "resolve_actor", "resolve_events",
-    "resolver_for", "successors",
+    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decisions", "Edge", "KINDS", "RELATIONS",
+    "Registry", "RegistryFileError", "Resolution", "Resolver", "actor_events", "ancestors",
+    "coalition_members", "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids",
+    "load_decisions", "name_on", "predecessors", "record_decision", "registry_behind",
+    "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "successors",
 ]

@@ -39,7 +39,7 @@ class Actor:
     active_to: date | None = None
     source: str | None = None
     description: str | None = None
-    origin: str | None = None  # ucdp | sahel | analyst
+    origin: str | None = None  # ucdp | curated | analyst
     countries: str | None = None  # ISO3 codes of every country it fights in, comma-separated
 
     def country_set(self) -> frozenset[str]:
@@ -103,10 +103,10 @@ class Registry:
     @classmethod
     def load(cls, store_or_con) -> "Registry":
         """The registry of a store; a store without one is seeded from the bundled files first."""
+        from bluehelmet.actors.bundle import seed_registry
+
         con = getattr(store_or_con, "con", store_or_con)
-        ensure_actor_tables(con)
-        if not con.execute("SELECT count(*) FROM actors").fetchall()[0][0]:
-            cls.bundled().save(con)
+        seed_registry(con)
         return cls.from_connection(con)
 
     @classmethod
