@@ -2,7 +2,8 @@
 
 A new store seeds its registry from the bundled files by itself (the UCDP actor list v22.1 and
 the curated Sahel file); after that the store is the registry, and analysts' additions live
-there too.
+there too. A store seeded by an older bluehelmet gets the bundled rows of this one with
+:func:`bluehelmet.actors.refresh.refresh_registry` (``bluehelmet actors refresh``).
 
 >>> import bluehelmet
 >>> from bluehelmet.actors import Registry
