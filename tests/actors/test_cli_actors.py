@@ -91,3 +91,45 @@ def test_search_by_the_country_an_armed_group_fights_in(cli, tmp_path):
     assert table.exit_code == 0 and "ucdp:6716 JNIM" in table.stdout
     assert cli(*db, "actors", "search", "jnim", "--country", "NGA").stdout.strip() == "no actor matches"
     assert cli(*db, "actors", "show", "sahel:is-sahel", "--json").json()["countries"] == "MLI,NER,BFA"
+
+
+def test_refresh_an_older_store(cli, tmp_path, registry):
+    import bluehelmet
+
+    countries = registry.actors["sahel:wagner"].countries  # MLI,CAF,LBY,SYR,MOZ,UKR
+
+    db = ("--db", tmp_path / "old.duckdb")
+    assert cli(*db, "actors", "search", "wagner", "--country", "MLI", "--json").json()[0]["actor_id"] == "sahel:wagner"
+    assert "actors refresh" not in cli(*db, "actors", "show", "sahel:wagner").stderr
+    with bluehelmet.open(tmp_path / "old.duckdb") as store:  # as seeded before foreign forces had their countries
+        store.con.execute("UPDATE actors SET countries = NULL WHERE actor_id = 'sahel:wagner'")
+        store.con.execute("DELETE FROM actor_registry_meta")
+    older = cli(*db, "actors", "search", "wagner", "--country", "MLI")
+    assert older.stdout.strip() == "no actor matches"
+    assert "is not the one bundled with this bluehelmet" in older.stderr and "bluehelmet actors refresh" in older.stderr
+    assert "bluehelmet actors refresh" in cli(*db, "actors", "show", "sahel:wagner").stderr
+
+    dry = cli(*db, "actors", "refresh", "--dry-run")
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.splitlines() == [
+        "dry run, nothing was changed; a refresh would make these changes:",
+        "  actors: 0 added, 1 updated, 0 removed",
+        "  aliases: 0 added, 0 updated, 0 removed",
+        "  lineage edges: 0 added, 0 updated, 0 removed",
+        "  events re-resolved: 0",
+        f"  ~ actor sahel:wagner Wagner Group: countries (none -> {countries})",
+        "run `bluehelmet actors refresh` without --dry-run to make them",
+    ]
+    assert cli(*db, "actors", "search", "wagner", "--country", "MLI").stdout.strip() == "no actor matches"
+
+    done = cli(*db, "actors", "refresh", "--json")
+    assert done.exit_code == 0, done.stderr
+    report = done.json()
+    assert not report["dry_run"] and report["changed"] and report["events_reresolved"] == 0
+    assert report["actors"]["updated"] == [
+        {"actor_id": "sahel:wagner", "name": "Wagner Group", "changed": {"countries": [None, countries]}}
+    ]
+    again = cli(*db, "actors", "refresh")
+    assert again.stdout.strip() == "the store's actor registry is the one bundled with this bluehelmet: nothing changed"
+    found = cli(*db, "actors", "search", "wagner", "--country", "MLI")
+    assert "sahel:wagner Wagner Group" in found.stdout and "actors refresh" not in found.stderr

@@ -10,19 +10,21 @@ analysis see through names to the same actor, as of each event's date.
 'ucdp:6716'
 """
 
+from bluehelmet.actors.bundle import registry_behind
 from bluehelmet.actors.decisions import Decisions, load_decisions, record_decision
 from bluehelmet.actors.lineage import (
     ancestors, coalition_members, descendants, family, lineage_ids, name_on, predecessors, successors,
 )
+from bluehelmet.actors.refresh import RefreshReport, RegistryRefreshError, refresh_registry
 from bluehelmet.actors.registry import Actor, Alias, Edge, Registry, RegistryFileError
 from bluehelmet.actors.resolver import AUTO_ACCEPT, Candidate, Resolution, Resolver, resolve_actor, resolver_for
 from bluehelmet.actors.schema import KINDS, RELATIONS, ensure_actor_tables
 from bluehelmet.actors.wiring import actor_events, event_counts, reresolve_events, resolve_events
 
 __all__ = [
-    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decisions", "Edge", "KINDS", "RELATIONS", "Registry",
-    "RegistryFileError", "Resolution", "Resolver", "actor_events", "ancestors", "coalition_members",
-    "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids", "load_decisions",
-    "name_on", "predecessors", "record_decision", "reresolve_events", "resolve_actor", "resolve_events",
-    "resolver_for", "successors",
+    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decisions", "Edge", "KINDS", "RELATIONS", "RefreshReport",
+    "Registry", "RegistryFileError", "RegistryRefreshError", "Resolution", "Resolver", "actor_events", "ancestors",
+    "coalition_members", "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids",
+    "load_decisions", "name_on", "predecessors", "record_decision", "refresh_registry", "registry_behind",
+    "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "successors",
 ]

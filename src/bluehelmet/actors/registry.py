@@ -2,7 +2,8 @@
 
 A new store seeds its registry from the bundled files by itself (the UCDP actor list v22.1 and
 the curated Sahel file); after that the store is the registry, and analysts' additions live
-there too.
+there too. A store seeded by an older bluehelmet gets the bundled rows of this one with
+:func:`bluehelmet.actors.refresh.refresh_registry` (``bluehelmet actors refresh``).
 
 >>> import bluehelmet
 >>> from bluehelmet.actors import Registry
@@ -39,7 +40,7 @@ class Actor:
     active_to: date | None = None
     source: str | None = None
     description: str | None = None
-    origin: str | None = None  # ucdp | sahel | analyst
+    origin: str | None = None  # ucdp | curated | analyst
     countries: str | None = None  # ISO3 codes of every country it fights in, comma-separated
 
     def country_set(self) -> frozenset[str]:
@@ -103,10 +104,10 @@ class Registry:
     @classmethod
     def load(cls, store_or_con) -> "Registry":
         """The registry of a store; a store without one is seeded from the bundled files first."""
+        from bluehelmet.actors.bundle import seed_registry
+
         con = getattr(store_or_con, "con", store_or_con)
-        ensure_actor_tables(con)
-        if not con.execute("SELECT count(*) FROM actors").fetchall()[0][0]:
-            cls.bundled().save(con)
+        seed_registry(con)
         return cls.from_connection(con)
 
     @classmethod

@@ -20,6 +20,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from bluehelmet.actors.bundle import seed_registry
 from bluehelmet.actors.decisions import load_decisions
 from bluehelmet.actors.registry import Registry
 from bluehelmet.actors.normalise import split_side
@@ -55,9 +56,7 @@ def store_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
     """
     # Seed a new store's registry before taking its fingerprint: an empty store would otherwise
     # share the key of any earlier empty store and reuse its resolver without being seeded.
-    ensure_actor_tables(con)
-    if not con.execute("SELECT count(*) FROM actors").fetchall()[0][0]:
-        Registry.bundled().save(con)
+    seed_registry(con)
     key = _registry_fingerprint(con)
     resolver = _resolvers.get(key)
     if resolver is None:

@@ -1,4 +1,4 @@
-"""``bluehelmet actors``: search, show, resolve, lineage, unresolved, decide, evaluate."""
+"""``bluehelmet actors``: search, show, resolve, lineage, unresolved, decide, evaluate, refresh."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from bluehelmet.cli.app import app, open_store, output_file
+from bluehelmet.cli.app import app, err, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 
@@ -18,7 +18,7 @@ actors_app = typer.Typer(
     help=(
         "Armed actors: the registry, their lineage, and resolving raw names.\n\n"
         "The registry comes from the UCDP actor list v22.1 and a curated Sahel file; a new store "
-        "seeds it by itself. Examples:\n\n"
+        "seeds it by itself, and `actors refresh` brings an older store's up to this version's. Examples:\n\n"
         "  bluehelmet actors resolve \"Military Forces of Mali (2021-)\" --on 2022-03-27\n\n"
         "  bluehelmet actors lineage JNIM --chart jnim.svg\n\n"
         "  bluehelmet actors unresolved\n\n"
@@ -28,6 +28,20 @@ actors_app = typer.Typer(
 )
 app.add_typer(actors_app, name="actors")
 out = Console()
+
+BEHIND_NOTE = (
+    "note: this store's actor registry is not the one bundled with this bluehelmet (it was seeded or refreshed "
+    "by another version): `bluehelmet actors refresh` updates it and keeps what analysts added; "
+    "--dry-run shows what would change"
+)
+
+
+def _note_if_behind(store) -> None:
+    """Say on stderr when the store's registry is not the bundled one (a millisecond to check)."""
+    from bluehelmet.actors import registry_behind
+
+    if registry_behind(store):
+        err.print(BEHIND_NOTE, highlight=False, soft_wrap=True)
 
 
 def _actor_id(store, name_or_id: str, on: Optional[str] = None) -> str:
@@ -67,6 +81,7 @@ def search(
         raise InvalidRequestError(f"--format {fmt} does not fit a list of actors; choose table, csv, json or xlsx")
     with open_store(ctx) as store:
         rows = Registry.load(store).search(query, kind=kind, country=country, limit=limit)
+        _note_if_behind(store)
     if fmt == "json" and out_path is None:
         typer.echo(json.dumps(rows, ensure_ascii=False))
         return
@@ -100,6 +115,7 @@ def show(
         registry = Registry.load(store)
         ensure_actor_tables(store.con)
         events = store.con.execute("SELECT count(DISTINCT event_uid) FROM event_actors WHERE actor_id = ?", [actor_id]).fetchall()[0][0]
+        _note_if_behind(store)
     info = registry.as_dict(actor_id)
     info["events"] = events
     info["predecessors"] = predecessors(actor_id, registry)
@@ -282,3 +298,75 @@ def evaluate(
     for name, figures in results.items():
         out.print(f"[bold]{name}[/]: n {figures['n']:,}  top-1 {figures['top1_accuracy']:.3f}  "
                   f"precision at accept {figures['precision_at_accept']:.3f}  coverage {figures['coverage']:.3f}", highlight=False)
+
+
+@actors_app.command()
+def refresh(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would change; change nothing."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object listing every change."),
+) -> None:
+    """Bring the store's bundled registry (UCDP actor list, curated Sahel file) up to the one
+    bundled with this version of bluehelmet, and re-resolve the events whose actors change.
+
+    Analysts' actors, aliases, lineage edges and decisions are kept. An actor the bundle no
+    longer has stays when an analyst's alias or edge, or a decision, names it. Running it
+    again changes nothing.
+
+    Examples:
+
+      bluehelmet actors refresh --dry-run
+
+      bluehelmet actors refresh
+    """
+    from bluehelmet.actors import refresh_registry
+
+    with open_store(ctx) as store:
+        report = refresh_registry(store, dry_run=dry_run)
+    if as_json:
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
+        return
+    for line in _refresh_lines(report):
+        out.print(line, highlight=False, soft_wrap=True)
+
+
+# Each kind of change lists this many rows on screen; --json lists them all.
+SHOWN_CHANGES = 20
+
+
+def _refresh_lines(report) -> list[str]:
+    """The refresh report as lines of text: a heading, counts, then the rows changed."""
+    if not report.changed:
+        lines = [f"the store's actor registry is the one bundled with this bluehelmet: nothing {'to change' if report.dry_run else 'changed'}"]
+    else:
+        lines = ["dry run, nothing was changed; a refresh would make these changes:" if report.dry_run
+                 else "refreshed the store's actor registry from the one bundled with this bluehelmet:"]
+        for label, part in (("actors", report.actors), ("aliases", report.aliases), ("lineage edges", report.edges)):
+            lines.append(f"  {label}: {len(part['added']):,} added, {len(part['updated']):,} updated, {len(part['removed']):,} removed")
+        lines.append(f"  events re-resolved: {report.events_reresolved:,}")
+        for label, part, name in (
+            ("actor", report.actors, lambda r: f"{r['actor_id']} {r['name']}"),
+            ("alias", report.aliases, lambda r: f"{r['alias']!r} of {r['actor_id']}"),
+            ("edge", report.edges, lambda r: f"{r['from_id']} {r['relation']} {r['to_id'] or ''} {r['date'] or '(undated)'}"),
+        ):
+            for sign, change in (("+", "added"), ("~", "updated"), ("-", "removed")):
+                rows = part[change]
+                for row in rows[:SHOWN_CHANGES]:
+                    lines.append(f"  {sign} {label} {name(row)}" + (f": {_fields_changed(row['changed'])}" if change == "updated" else ""))
+                if len(rows) > SHOWN_CHANGES:
+                    lines.append(f"  ... and {len(rows) - SHOWN_CHANGES:,} more {label}s {change} (--json lists every one)")
+    for row in report.kept:
+        lines.append(f"  kept actor {row['actor_id']} {row['name']}, which the bundled registry no longer has: "
+                     f"named by {', '.join(row['held_by'])}")
+    if report.dry_run and report.changed:
+        lines.append("run `bluehelmet actors refresh` without --dry-run to make them")
+    return lines
+
+
+def _fields_changed(changed: dict) -> str:
+    # Short values say what changed at a glance; long ones (sources) only name the field.
+    short = lambda value: value is None or len(str(value)) <= 40  # noqa: E731
+    return ", ".join(
+        f"{name} ({old or 'none'} -> {new or 'none'})" if short(old) and short(new) else name
+        for name, (old, new) in changed.items()
+    )
