@@ -133,3 +133,10 @@ def test_refresh_an_older_store(cli, tmp_path, registry):
     assert again.stdout.strip() == "the store's actor registry is the one bundled with this bluehelmet: nothing changed"
     found = cli(*db, "actors", "search", "wagner", "--country", "MLI")
     assert "sahel:wagner Wagner Group" in found.stdout and "actors refresh" not in found.stderr
+
+
+def test_a_search_result_is_one_line_when_piped(cli, tmp_path):
+    result = cli("--db", tmp_path / "p.duckdb", "actors", "search", "islamic state", "--country", "NER")
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("sahel:isgs Islamic State in the Greater Sahara  (jihadist, MLI)  aliases: ")
+    assert first.endswith("Islamic State of the Greater Sahara") and len(first) > 80

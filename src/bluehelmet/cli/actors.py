@@ -27,7 +27,9 @@ actors_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(actors_app, name="actors")
-out = Console()
+# One line per actor, alias or candidate, whatever the width: piped into grep or a file, a
+# line cut at 80 columns would split an actor from its aliases.
+out = Console(soft_wrap=True)
 
 BEHIND_NOTE = (
     "note: this store's actor registry is not the one bundled with this bluehelmet (it was seeded or refreshed "
