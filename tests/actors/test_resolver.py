@@ -203,3 +203,14 @@ def test_initials_read_without_a_bracket_still_heed_the_country_it_names(resolve
         assert "fights in" in result.reason
     # A country the actor fights in leaves the initials accepted.
     assert resolver.resolve("Islamic Stat Sahel Province (Niger)").status == "auto"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Islamic State (Libya)", "ucdp:234"),   # IS, not Darul Islam (Indonesia), both called 'Islamic State'
+    ("Islamic State (Syria)", "ucdp:234"),
+    ("Karen National Union (Thailand)", "ucdp:180"),  # KNU fought in Thailand too; KNUP only in Myanmar
+])
+def test_a_brackets_country_picks_the_namesake_that_fights_there_not_only_the_one_from_there(resolver, raw, expected):
+    result = resolver.resolve(raw, "2017-01-01")
+    assert (result.actor_id, result.status) == (expected, "auto"), result.reason
+    assert "the bracket's country" in result.reason

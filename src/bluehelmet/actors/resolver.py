@@ -443,7 +443,7 @@ class Resolver:
                 inner = self._structural(stripped, on, rejected)
             if inner is not None and inner.actor_id:
                 if country and inner.status == "review" and len(inner.candidates) > 1:
-                    narrowed = [c for c in inner.candidates if self.registry.actors[c.actor_id].country_iso3 == country]
+                    narrowed = [c for c in inner.candidates if country in self.registry.actors[c.actor_id].country_set()]
                     if len(narrowed) == 1:
                         actor = self.registry.actors[narrowed[0].actor_id]
                         inner = Resolution(text, actor.actor_id, actor.name, SCORES["pattern"], "pattern",
