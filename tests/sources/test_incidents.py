@@ -306,3 +306,45 @@ def test_fields_and_tags_are_documented():
     for _, hashtag, attributes in TAG_FIELDS:
         tag = hashtag + "".join(f"+{a}" for a in sorted(attributes))
         assert f"`{tag}`" in text, tag
+
+
+def _mopti_rows() -> list[list[str]]:
+    with open(FIXTURES / "mopti_jmac.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+@pytest.mark.parametrize("above", [
+    [["JMAC Mopti - incident log, January 2023"], []],             # a title, then a blank line
+    [[], ["Source: JMAC", None, "Printed 2023-02-01"], [None]],    # blank, a note, blank
+    [[]],                                                           # a blank first row
+])
+def test_a_workbook_whose_table_sits_under_a_title_is_read_from_its_header(store, tmp_path, above):
+    rows = _mopti_rows()
+    path = _workbook(tmp_path / "mopti.xlsx", [*above, *rows])
+    report = bluehelmet.ingest(store, path, "incidents", column_map=FIXTURES / "mopti_jmac.yaml")
+    assert (report.rows_in, report.stored) == (len(rows) - 1, len(rows) - 1 - report.rejected)
+    events = _events(store)
+    assert set(events.index) == {row[0] for row in rows[1:]}
+    first = rows[1]
+    assert events.loc[first[0], "admin2_name"] == first[3] and events.loc[first[0], "deaths_best"] == int(first[9])
+    # Rejected rows are numbered as the sheet numbers them, title rows included.
+    flat = bluehelmet.ingest(store, _workbook(tmp_path / "flat.xlsx", rows), "incidents",
+                             column_map=FIXTURES / "mopti_jmac.yaml")
+    offset = len(above)
+    assert [n - offset for n in store.quarantine(report.batch_id)["row_number"]] == list(store.quarantine(flat.batch_id)["row_number"])
+
+
+def test_an_hxl_workbook_under_a_title_is_detected(store, tmp_path):
+    rows = [
+        ["Sector West weekly incidents"],
+        [],
+        ["Ref", "Date", "Region", "Killed", "Perpetrator"],
+        ["#event+id", "#date", "#adm1+name", "#affected+killed", "#group+name"],
+        ["W-1", "2023-05-01", "Kidal", 2, "Unknown armed men"],
+        ["W-2", "2023-05-03", "Gao", 0, "ISGS"],
+    ]
+    report = bluehelmet.ingest(store, _workbook(tmp_path / "west.xlsx", rows))
+    assert (report.source_kind, report.rows_in, report.stored) == ("incidents", 2, 2)
+    events = _events(store)
+    assert events.loc["W-1", "admin1_name"] == "Kidal" and events.loc["W-1", "deaths_best"] == 2
+    assert events.loc["W-2", "side_a"] == "ISGS"

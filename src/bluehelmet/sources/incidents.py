@@ -44,7 +44,7 @@ from bluehelmet.sources.hxl_tags import column_map_from_tags, is_tag_row
 from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
-from bluehelmet.sources.spreadsheet import empty_sheet_error, first_rows, is_spreadsheet, sheet_rows
+from bluehelmet.sources.spreadsheet import HEAD_ROWS, empty_sheet_error, first_rows, is_spreadsheet, sheet_rows
 from bluehelmet.sources.textfile import load_delimited, open_text_head, sniff_delimiter, sniff_encoding
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES
 
@@ -84,13 +84,13 @@ def read_incidents(
         raise InputFileError(path, f"sensitivity {sensitivity!r} is not one of: {', '.join(SENSITIVITY_LEVELS)}")
     con = reader_connection()
     try:
-        header, tags, rows_in, parser_rejects = _load_sheet(con, path, mapping.sheet if mapping else None)
+        header, tags, rows_in, parser_rejects = _load_sheet(con, path, mapping)
         if mapping is None:
             if tags is None:
                 raise InputFileError(
                     path,
                     "an incident sheet needs a column map (--map FILE, see docs/ingest-incidents.md) "
-                    "or a row of HXL hashtags (#date, #geo+lat...) as its first or second row",
+                    "or a row of HXL hashtags (#date, #geo+lat...) under its column names",
                 )
             mapping = column_map_from_tags(header, tags, path, source_name)
             if "date" not in mapping.columns:
@@ -118,12 +118,12 @@ def read_incidents(
         con.close()
 
 
-def _load_sheet(con, path: Path, sheet: str | None) -> tuple[list[str], list | None, int, pa.Table]:
+def _load_sheet(con, path: Path, mapping: ColumnMap | None) -> tuple[list[str], list | None, int, pa.Table]:
     """Stage the sheet's rows; returns (header, HXL tags or None, rows in, parser rejects)."""
     if not path.exists():
         raise InputFileError(path, "no such file")
     if is_spreadsheet(path):
-        return _load_xlsx(con, path, sheet)
+        return _load_xlsx(con, path, mapping.sheet if mapping else None, set(mapping.columns.values()) if mapping else None)
     if path.suffix.lower() == ".json":
         return _load_json(con, path)
     loaded = load_delimited(con, path, kind=KIND, required=[])
@@ -138,23 +138,45 @@ def _load_sheet(con, path: Path, sheet: str | None) -> tuple[list[str], list | N
     return header, None, rows_in, loaded.rejects
 
 
-def _load_xlsx(con, path: Path, sheet: str | None):
+def _load_xlsx(con, path: Path, sheet: str | None, mapped: set[str] | None):
     with sheet_rows(path, sheet) as cells:
         rows = list(cells)
     if not rows:
         raise empty_sheet_error(path, sheet)
-    header = _unique_names(rows[0])
-    numbered = [(i + 1, r) for i, r in enumerate(rows)][1:]
+    start = _header_index(rows, mapped)
+    header = _unique_names(rows[start])
+    # Rows keep their numbers in the sheet, title rows above the table included.
+    numbered = [(i + 1, r) for i, r in enumerate(rows)][start + 1:]
     tags = None
-    if is_tag_row(rows[0]):
-        tags = list(rows[0])
-    elif len(rows) > 1 and is_tag_row(rows[1]):
-        tags = list(rows[1])
+    if is_tag_row(rows[start]):
+        tags = list(rows[start])
+    elif len(rows) > start + 1 and is_tag_row(rows[start + 1]):
+        tags = list(rows[start + 1])
         numbered = numbered[1:]
     # Blank lines at the end of a sheet are formatting, not incidents.
     numbered = [(n, r) for n, r in numbered if any(c is not None and str(c).strip() for c in r)]
     count = load_records(con, header, (r for _, r in numbered), (n for n, _ in numbered))
     return header, tags, count, empty_rejects()
+
+
+def _header_index(rows: list, mapped: set[str] | None) -> int:
+    """The index of the row that names the sheet's columns.
+
+    With a column map, the first row holding every column the map names; without one, the row
+    above the first HXL tag row (or that row, when nothing is above it). Otherwise, and when
+    neither is found, the first row that is not blank, whose names the map check then lists.
+    """
+    head = rows[:HEAD_ROWS]
+    filled = [{str(c).strip() for c in row if c is not None and str(c).strip()} for row in head]
+    if mapped:
+        found = next((i for i, names in enumerate(filled) if mapped <= names), None)
+        if found is not None:
+            return found
+    else:
+        tags = next((i for i, row in enumerate(head) if is_tag_row(row)), None)
+        if tags is not None:
+            return tags - 1 if tags > 0 and filled[tags - 1] else tags
+    return next((i for i, names in enumerate(filled) if names), 0)
 
 
 def _load_json(con, path: Path):

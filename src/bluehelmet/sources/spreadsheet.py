@@ -136,8 +136,13 @@ def _html_hint(path: Path) -> str:
     return ""
 
 
+# Rows read to find a sheet's header and HXL tag row: mission workbooks often open with a
+# title, a period or a blank line above their table.
+HEAD_ROWS = 20
+
+
 def first_rows(path: str | Path) -> tuple[tuple, ...]:
-    """The first two rows of the first sheet (fewer when the sheet is shorter).
+    """The first :data:`HEAD_ROWS` rows of the first sheet (fewer when the sheet is shorter).
 
     Finding a file's kind asks for them twice (an HXL tag row? which header?), and opening a
     workbook reads its whole table of strings, seconds for a big one: each version of a file
@@ -150,7 +155,7 @@ def first_rows(path: str | Path) -> tuple[tuple, ...]:
 @functools.lru_cache(maxsize=8)
 def _first_rows(path: str, mtime_ns: int, size: int) -> tuple[tuple, ...]:
     with sheet_rows(path) as rows:
-        return tuple(itertools.islice(rows, 2))
+        return tuple(itertools.islice(rows, HEAD_ROWS))
 
 
 def spreadsheet_header(path: str | Path) -> list[str]:
