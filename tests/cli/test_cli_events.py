@@ -122,3 +122,20 @@ def test_quarantine_of_a_batch_the_store_never_had_says_so(cli, sample_db):
     assert "there is no batch 7 in this store: its batches are 1 to 1" in " ".join(result.stderr.split())
     # The sample's own batch rejected nothing: an empty table, not an error.
     assert cli("--db", sample_db, "quarantine", "--batch", "1").exit_code == 0
+
+
+@pytest.mark.parametrize("country", ["MLI,COD", "mli, cod", "Mali,Democratic Republic of the Congo"])
+def test_several_countries_joined_by_commas(cli, sample_db, country):
+    result = cli("--db", sample_db, "events", "--country", country, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.json()) == 7 + 35
+
+
+def test_a_list_of_countries_in_the_python_api(sample_db):
+    import bluehelmet
+
+    with bluehelmet.open(sample_db, read_only=True) as store:
+        assert store.count_events(country=["MLI", "Burma"]) == 7 + 9
+        # A name with a comma of its own stays one name.
+        assert store.count_events(country="Korea, Republic of") == 0
+        assert store.count_events(admin1=123) == 0  # not a type error

@@ -22,7 +22,7 @@ TABLE_COLUMNS = [
 @app.command()
 def events(
     ctx: typer.Context,
-    country: Optional[str] = typer.Option(None, help="ISO3 code (MLI) or country name."),
+    country: Optional[str] = typer.Option(None, help="ISO3 code (MLI) or country name, in English or French; several joined by commas (MLI,BFA,NER)."),
     admin1: Optional[str] = typer.Option(None, help="Admin1 name or P-code."),
     admin2: Optional[str] = typer.Option(None, help="Admin2 name or P-code."),
     start: Optional[str] = typer.Option(None, "--from", help="First day, YYYY-MM-DD; a month (YYYY-MM) or year (YYYY) starts on its first day."),

@@ -46,7 +46,7 @@ class EventFilter:
     (``YYYY-MM``) or a year (``YYYY``), which starts on its first day and ends on its last.
     """
 
-    country: str | None = None  # ISO3 code or country name
+    country: str | list[str] | None = None  # ISO3 code or country name, a list of them, or "MLI,BFA,NER"
     admin1: str | None = None  # name or P-code
     admin2: str | None = None
     start: str | date | None = None
@@ -64,17 +64,18 @@ class EventFilter:
         clauses: list[str] = []
         params: list[Any] = []
         if self.country:
-            from bluehelmet.geo.countries import iso3_from_name
-
+            names = _countries(self.country)
             # A name in any usual spelling ("Côte d'Ivoire") also finds the events a source
             # named otherwise ("Ivory Coast"), through the code both have.
-            code = iso3_from_name(self.country) or self.country
-            clauses.append("(upper(country_iso3) IN (upper(?), upper(?)) OR lower(country) = lower(?))")
-            params += [self.country, code, self.country]
+            codes = [code.upper() for name in names for code in dict.fromkeys((name, _iso3(name) or name))]
+            clauses.append(
+                f"(upper(country_iso3) IN ({', '.join('?' for _ in codes)}) OR lower(country) IN ({', '.join('?' for _ in names)}))"
+            )
+            params += codes + [name.lower() for name in names]
         for level, value in (("admin1", self.admin1), ("admin2", self.admin2)):
             if value:
                 clauses.append(f"(lower({level}_name) = lower(?) OR upper({level}_pcode) = upper(?))")
-                params += [value, value]
+                params += [str(value), str(value)]
         period, days = period_clauses("date_start", self.start, self.end)
         # With both bounds, the days are the first and the last.
         if len(days) == 2 and days[0] > days[1]:
@@ -108,6 +109,24 @@ class EventFilter:
         clauses += self.extra_where
         params += self.extra_params
         return (" AND ".join(clauses) or "true"), params
+
+
+def _iso3(name: str) -> str | None:
+    from bluehelmet.geo.countries import iso3_from_name
+
+    return iso3_from_name(name)
+
+
+def _countries(country: str | list[str]) -> list[str]:
+    """The countries a filter names: a list, one name, or codes and names joined by commas
+    (``MLI,BFA,NER``). A name holding a comma ("Korea, Republic of") stays one name unless each
+    of its parts is a country."""
+    if not isinstance(country, str):
+        return [str(c).strip() for c in country if str(c).strip()]
+    parts = [part.strip() for part in country.split(",") if part.strip()]
+    if len(parts) > 1 and all(_iso3(part) for part in parts):
+        return parts
+    return [country.strip()]
 
 
 # DuckDB's message when another process holds the store's file lock names that process.
