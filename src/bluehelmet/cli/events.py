@@ -69,14 +69,14 @@ def events(
             if cut:
                 err.print(f"{cut:,} cells longer than Excel's 32,767 characters were cut (marked in the cell); "
                           "--format csv or parquet keeps the whole text", highlight=False)
-            if limit != 0:
-                _say_why_if_none(store, chosen)
+            if limit != 0 and store.count_events(chosen) == 0:
+                _say_why_none(store, chosen)
             return
         capped = fmt == "table" and limit is None
         frame = store.events(chosen, limit=TABLE_ROWS if capped else limit)
         total = store.count_events(chosen) if capped and len(frame) == TABLE_ROWS else len(frame)
         if total == 0 and limit != 0:
-            _say_why_if_none(store, chosen)
+            _say_why_none(store, chosen)
     if fmt == "table":
         frame = frame[TABLE_COLUMNS]
     title = f"{total:,} events" if total == len(frame) else f"the newest {len(frame):,} of {total:,} events"
@@ -86,8 +86,7 @@ def events(
                   "--format csv --out FILE writes them all", highlight=False)
 
 
-def _say_why_if_none(store, chosen: EventFilter) -> None:
-    """An empty answer names the filter that matched nothing, with what the store has instead."""
-    if store.count_events(chosen) == 0:
-        reason = no_events_reason(store, chosen) or "no event matches all the filters together"
-        err.print(f"note: {reason}", highlight=False, soft_wrap=True)
+def _say_why_none(store, chosen: EventFilter) -> None:
+    """After an empty answer: name the filter that matched nothing, with what the store has instead."""
+    reason = no_events_reason(store, chosen) or "no event matches all the filters together"
+    err.print(f"note: {reason}", highlight=False, soft_wrap=True)

@@ -327,8 +327,8 @@ class Store:
         """
         if batch_id is None:
             return self.con.execute("SELECT * FROM quarantine ORDER BY batch_id, row_number").df()
-        first, last = self.con.execute("SELECT min(batch_id), max(batch_id) FROM ingest_batches").fetchall()[0]
         if not self.con.execute("SELECT count(*) FROM ingest_batches WHERE batch_id = ?", [batch_id]).fetchall()[0][0]:
+            first, last = self.con.execute("SELECT min(batch_id), max(batch_id) FROM ingest_batches").fetchall()[0]
             held = f"its batches are {first} to {last}" if first is not None else "it holds no ingest yet"
             raise InvalidRequestError(f"there is no batch {batch_id} in this store: {held} (`bluehelmet batches` lists them)")
         return self.con.execute(
