@@ -139,3 +139,23 @@ def test_a_list_of_countries_in_the_python_api(sample_db):
         # A name with a comma of its own stays one name.
         assert store.count_events(country="Korea, Republic of") == 0
         assert store.count_events(admin1=123) == 0  # not a type error
+
+
+def test_every_output_file_option_is_checked_before_the_work(cli, sample_db, tmp_path):
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    checks = [
+        ("actors", "lineage", "JNIM", "--chart", folder),
+        ("forecast", "backtest", "--region", "MLI", "--scores", folder),
+        ("forecast", "backtest", "--region", "MLI", "--report", folder),
+        ("forecast", "predict", "--region", "MLI", "--train-until", "2018-12", "--out", tmp_path / "f.csv", "--map", folder),
+    ]
+    for args in checks:
+        result = cli("--db", sample_db, *args)
+        assert result.exit_code == 2, args
+        assert f"cannot write {folder}: it is a folder" in " ".join(result.stderr.split()), args
+    assert list(folder.iterdir()) == [] and not (tmp_path / "f.csv").exists()
+    # A chart into folders not made yet makes them, as --out does.
+    chart = tmp_path / "lineage" / "jnim.svg"
+    assert cli("--db", sample_db, "actors", "lineage", "JNIM", "--chart", chart).exit_code == 0
+    assert chart.read_text().lstrip().startswith("<?xml")

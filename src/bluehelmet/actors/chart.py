@@ -72,7 +72,8 @@ def lineage_chart(actor_id: str, out: str | Path, registry: Registry | None = No
                  "arrows: black renamed, orange merged, blue split, green joined", fontsize=9)
     fig.text(0.01, 0.005, "Sources: UCDP Actor Dataset v22.1 (CC BY 4.0); bluehelmet curated Sahel file (sources cited per entry)", fontsize=7)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
+    from bluehelmet.exports.output_path import prepare_output
+
+    fig.savefig(prepare_output(out))
     plt.close(fig)
     return out

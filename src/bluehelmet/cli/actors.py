@@ -169,7 +169,7 @@ def lineage(
     ctx: typer.Context,
     actor: str = typer.Argument(..., help="An actor id or name (JNIM, MNLA, ucdp:539)."),
     on: Optional[str] = typer.Option(None, "--on", help="Also say what it was called, and its coalition's members, on this date."),
-    chart: Optional[Path] = typer.Option(None, "--chart", help="Draw the lineage chart to this .svg or .png file."),
+    chart: Optional[Path] = typer.Option(None, "--chart", callback=output_file, help="Draw the lineage chart to this .svg or .png file."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Predecessors, successors and descendants of an actor; with --chart, a timeline chart.

@@ -12,6 +12,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from bluehelmet.cli.app import app, open_store, output_file
+from bluehelmet.exports.output_path import prepare_output
 
 FORMATS = ("table", "json", "html", "md")
 
@@ -49,8 +50,7 @@ out = Console(width=140)
 
 def _emit(text: str, out_path: Optional[Path]) -> None:
     if out_path:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(text, encoding="utf-8")
+        prepare_output(out_path).write_text(text, encoding="utf-8")
         typer.echo(f"wrote {out_path}")
     else:
         typer.echo(text)

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bluehelmet.cli.app import app, open_store, output_file
+from bluehelmet.exports.output_path import prepare_output
 
 forecast_app = typer.Typer(
     help=(
@@ -40,7 +41,7 @@ def predict(
     seed: int = typer.Option(0, help="Random seed of the learned model."),
     window: int = typer.Option(120, help="Months of history the model trains on."),
     out_path: Path = typer.Option(..., "--out", "-o", callback=output_file, help="CSV to write: one row per unit, month and horizon."),
-    map_path: Optional[Path] = typer.Option(None, "--map", help="Also write a PNG map of P(any death) at the first horizon."),
+    map_path: Optional[Path] = typer.Option(None, "--map", callback=output_file, help="Also write a PNG map of P(any death) at the first horizon."),
 ) -> None:
     """Forecast deaths in violence against civilians for each unit and month ahead.
 
@@ -58,10 +59,9 @@ def predict(
     hs = parse_horizons(horizons)
     with open_store(ctx) as store:
         frame = forecast_frame(store, region, train_until=train_until, horizons=hs, unit=unit, model=model, seed=seed, window=window)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(out_path, index=False)
+    frame.to_csv(prepare_output(out_path), index=False)
     if map_path is not None:
-        map_path.write_bytes(forecast_map_png(frame, horizon=hs[0]))
+        prepare_output(map_path).write_bytes(forecast_map_png(frame, horizon=hs[0]))
     err.print(f"{frame.attrs['region']}", highlight=False)
     err.print(f"wrote {len(frame):,} rows ({frame['unit_id'].nunique():,} units x {len(hs)} horizons) to {out_path}", highlight=False)
 
@@ -80,8 +80,8 @@ def backtest(
     seeds: str = typer.Option("0", help="Seeds of the learned models, e.g. 0,1,2."),
     window: int = typer.Option(120, help="Months of history each model trains on."),
     start: str = typer.Option("1989-01", help="First month of the panel."),
-    report: Optional[Path] = typer.Option(None, help="Write the HTML comparison report here."),
-    scores_path: Optional[Path] = typer.Option(None, "--scores", help="Write every score (model, seed, origin, horizon, metric, value) as CSV."),
+    report: Optional[Path] = typer.Option(None, callback=output_file, help="Write the HTML comparison report here."),
+    scores_path: Optional[Path] = typer.Option(None, "--scores", callback=output_file, help="Write every score (model, seed, origin, horizon, metric, value) as CSV."),
 ) -> None:
     """Rolling-origin backtest: for each origin, train on data up to it and forecast each horizon.
 
@@ -106,7 +106,7 @@ def backtest(
             start=start, progress=lambda message: err.print(message, highlight=False),
         )
     if scores_path is not None:
-        result.scores.to_csv(scores_path, index=False)
+        result.scores.to_csv(prepare_output(scores_path), index=False)
     if report is not None:
         write_report(result, report)
         err.print(f"report: {report}", highlight=False)

@@ -13,6 +13,7 @@ from bluehelmet.cli.app import app, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 from bluehelmet.exports.frames import render
+from bluehelmet.exports.output_path import prepare_output
 
 FORMAT_HELP = (
     "table, csv, json (an array of objects, one per row), hxl, or parquet or xlsx (with --out); "
@@ -449,7 +450,7 @@ def hrddp_audit(ctx: typer.Context, case: str = typer.Argument(...),
 
 @hrddp_app.command("record")
 def hrddp_record(ctx: typer.Context, case: str = typer.Argument(...),
-                 html: Path = typer.Option(..., "--html", help="Write the printable HTML record here.")) -> None:
+                 html: Path = typer.Option(..., "--html", callback=output_file, help="Write the printable HTML record here.")) -> None:
     """Write a case's printable HTML record (evidence, risk, measures, decision, audit trail).
 
     Example: bluehelmet peacekeeping hrddp record hrddp-1 --html hrddp-1.html
@@ -458,5 +459,5 @@ def hrddp_record(ctx: typer.Context, case: str = typer.Argument(...),
 
     with open_store(ctx) as store:
         text = render_record(store, case)
-    html.write_text(text, encoding="utf-8")
+    prepare_output(html).write_text(text, encoding="utf-8")
     typer.echo(f"wrote {html}")

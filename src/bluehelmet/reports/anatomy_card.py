@@ -24,6 +24,7 @@ from bluehelmet.analysis.anatomy import Profile, main_perpetrators, profile
 from bluehelmet.analysis.anatomy_compare import chart_frame, compare, profile_over_time
 from bluehelmet.analysis.engagement import Options, engagement_options
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.exports.output_path import prepare_output
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CATEGORY_COLOURS = {"state_based": "#2171b5", "non_state": "#6a51a3", "one_sided": "#cb181d"}
@@ -191,8 +192,7 @@ def write_card(store, actor: str, out: str | Path, start=None, end=None, *, line
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidRequestError(f"the card is written as .html, not {out.name!r}")
     prof = profile(store, actor, start, end, lineage=lineage, country=country)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_card(store, prof), encoding="utf-8")
+    prepare_output(out).write_text(render_card(store, prof), encoding="utf-8")
     return out
 
 

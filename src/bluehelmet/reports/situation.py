@@ -26,6 +26,7 @@ from bluehelmet.analysis.threats import threat_matrix
 from bluehelmet.analysis.toolbox import toolbox_fit
 from bluehelmet.analysis.trends import monthly_series, trends
 from bluehelmet.errors import BluehelmetError, InvalidRequestError
+from bluehelmet.exports.output_path import prepare_output
 from bluehelmet.reports import charts
 
 SOURCE_CITATIONS = {
@@ -253,17 +254,16 @@ def write_report(
     evidence_path = out.with_name(out.stem + "-evidence.csv")
     context["evidence_file"] = evidence_path.name
     context["perpetrator_cards"] = None
+    out = prepare_output(out)
     if perpetrator_cards:
         from bluehelmet.reports.anatomy_card import write_perpetrator_cards
 
         period = parse_period(start, end)
-        out.parent.mkdir(parents=True, exist_ok=True)
         context["perpetrator_cards"] = write_perpetrator_cards(
             store, context["country"], period.start, period.end, out.parent / f"{out.stem}-cards",
             n=perpetrator_cards, relative_to=out.parent,
         )
     text = render_html(context)
-    out.parent.mkdir(parents=True, exist_ok=True)
     context["evidence"].to_csv(evidence_path, index=False)
     if suffix == ".pdf":
         from weasyprint import HTML

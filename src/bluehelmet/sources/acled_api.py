@@ -178,8 +178,9 @@ def download_acled(
         "count": len(rows),
         "data": rows,
     }
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    from bluehelmet.exports.output_path import prepare_output
+
+    out = prepare_output(out)
     text = json.dumps(document, ensure_ascii=False, indent=1)
     out.write_text(creds.redact(text) if creds.key in text or creds.email in text else text, encoding="utf-8")
     return DownloadSummary(path=out, pages=pages, rows=len(rows), query=query)

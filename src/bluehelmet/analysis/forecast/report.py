@@ -16,6 +16,7 @@ from jinja2 import Environment
 
 from bluehelmet.analysis.forecast.backtest import BacktestResult
 from bluehelmet.analysis.forecast.scores import LOWER_IS_BETTER, METRICS
+from bluehelmet.exports.output_path import prepare_output
 
 METRIC_TITLES = {
     "crps": "CRPS (deaths)",
@@ -179,8 +180,7 @@ def _horizon_tables(result: BacktestResult) -> list[tuple[str, str]]:
 
 def write_report(result: BacktestResult, out: str | Path) -> Path:
     """Write the HTML comparison report of a backtest and return its path."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = prepare_output(out)
     html = Environment(autoescape=False).from_string(TEMPLATE).render(
         meta=result.meta,
         pooled_html=pooled_table(result).to_html(border=0),
