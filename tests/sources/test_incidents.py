@@ -263,6 +263,22 @@ def test_map_naming_a_missing_column_is_a_clear_error(cli, tmp_path):
     assert result.exit_code == 2 and "Tués" in result.stderr and "wrong.yaml" in result.stderr
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_map_column_missing_from_a_table_under_a_title_lists_the_tables_columns(tmp_path, suffix):
+    bad_map = tmp_path / "wrong.yaml"
+    bad_map.write_text((FIXTURES / "mopti_jmac.yaml").read_text().replace("killed: Killed", "killed: Tués"))
+    rows = [["JMAC Mopti - incident log"], [], *_mopti_rows()]
+    path = tmp_path / f"titled{suffix}"
+    if suffix == ".csv":
+        path.write_text("\n".join(";".join(row) for row in rows) + "\n", encoding="utf-8")
+    else:
+        _workbook(path, rows)
+    with pytest.raises(InputFileError) as caught:
+        read_incidents(path, column_map=bad_map)
+    # The columns listed are the table's, not the title's.
+    assert "no such column; its columns are: " + ", ".join(rows[2]) in str(caught.value)
+
+
 def test_map_with_unknown_category_value_is_refused(tmp_path):
     bad_map = tmp_path / "cats.toml"
     bad_map.write_text('[columns]\ndate = "date"\n[values.category]\n"Killing of civilians" = "massacre"\n')
@@ -348,3 +364,56 @@ def test_an_hxl_workbook_under_a_title_is_detected(store, tmp_path):
     events = _events(store)
     assert events.loc["W-1", "admin1_name"] == "Kidal" and events.loc["W-1", "deaths_best"] == 2
     assert events.loc["W-2", "side_a"] == "ISGS"
+
+
+@pytest.mark.parametrize("above", [
+    ["JMAC Mopti - incident log, January 2023", ""],                  # a title, then a blank line
+    ["Incident log;;;", "Source: JMAC;;Printed 2023-02-01", ";;;"],  # notes in cells of their own
+    [""],                                                             # a blank first line
+])
+def test_a_csv_whose_table_sits_under_a_title_is_read_from_its_header(store, tmp_path, above):
+    lines = (FIXTURES / "mopti_jmac.csv").read_text(encoding="utf-8").splitlines()
+    fields = lines[2].split(";")
+    fields[0], fields[9] = "MOP-X-1", "-2"  # a negative count: rejected by the row checks
+    broken = "MOP-X-2;12/01/2023;Mopti"  # too few fields: rejected by the parser
+    table = [*lines, ";".join(fields), broken]
+    titled, flat = tmp_path / "titled.csv", tmp_path / "flat.csv"
+    titled.write_text("\n".join([*above, *table]) + "\n", encoding="utf-8")
+    flat.write_text("\n".join(table) + "\n", encoding="utf-8")
+    mapping = FIXTURES / "mopti_jmac.yaml"
+    report = bluehelmet.ingest(store, titled, "incidents", column_map=mapping)
+    assert (report.rows_in, report.stored, report.rejected) == (len(table) - 1, len(lines) - 1, 2)
+    assert set(_events(store).index) == {line.split(";")[0] for line in lines[1:]}
+    # Rejected rows keep the line numbers of the file they came from, title lines included.
+    rejected = store.quarantine(report.batch_id).set_index("row_number")
+    # (the parser names the first column the short row lacks, the fourth)
+    assert rejected["column_name"].to_dict() == {len(above) + len(table) - 1: "Killed", len(above) + len(table): "Cercle"}
+    assert rejected.loc[len(above) + len(table), "value"] == broken
+    # The same table without the lines above it gives the same events.
+    with bluehelmet.open(tmp_path / "flat.duckdb") as other:
+        plain = bluehelmet.ingest(other, flat, "incidents", column_map=mapping)
+        assert [n + len(above) for n in other.quarantine(plain.batch_id)["row_number"]] == list(rejected.index)
+        compared = ["uid", "date_start", "latitude", "longitude", "admin2_name", "side_a", "deaths_best", "sensitivity"]
+        pd.testing.assert_frame_equal(_events(other)[compared], _events(store)[compared])
+
+
+@pytest.mark.parametrize(("above", "encoding"), [
+    (["Ménaka sector incidents, March 2023,,,", ""], "utf-8"),
+    ([""], "utf-8"),                                        # a blank first line
+    (["Ménaka sector incidents"], "latin-1"),              # a Windows export
+    (["Ménaka sector incidents", "Printed 2023-04-01"], "utf-16"),  # Excel's "Unicode text"
+])
+def test_an_hxl_csv_under_a_title_is_detected(cli, tmp_path, above, encoding):
+    lines = (FIXTURES / "menaka_hxl.csv").read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "menaka.csv"
+    path.write_text("\n".join([*above, *lines]) + "\n", encoding=encoding)
+    db = tmp_path / "s.duckdb"
+    result = cli("--db", db, "ingest", path, "--json")
+    assert result.exit_code == 0, result.stderr
+    report = result.json()
+    assert (report["source_kind"], report["rows_in"], report["stored"]) == ("incidents", len(lines) - 2, len(lines) - 2)
+    with bluehelmet.open(db) as store:
+        events = _events(store)
+    first = lines[2].split(",")
+    assert events.loc[first[0], "admin2_name"] == first[4] and events.loc[first[0], "deaths_best"] == int(first[9])
+    assert events.loc[first[0], "admin1_name"] == "Ménaka"  # read in the file's own encoding

@@ -18,8 +18,6 @@ unmapped columns, gives the same ids; editing a mapped cell makes the row a new 
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pyarrow as pa
@@ -45,7 +43,7 @@ from bluehelmet.sources.jsonfile import load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.spreadsheet import HEAD_ROWS, empty_sheet_error, first_rows, is_spreadsheet, sheet_rows
-from bluehelmet.sources.textfile import load_delimited, open_text_head, sniff_delimiter, sniff_encoding
+from bluehelmet.sources.textfile import load_delimited, locate_table
 from bluehelmet.store.schema import VIOLENCE_CATEGORIES
 
 KIND = "incidents"
@@ -126,14 +124,17 @@ def _load_sheet(con, path: Path, mapping: ColumnMap | None) -> tuple[list[str], 
         return _load_xlsx(con, path, mapping.sheet if mapping else None, set(mapping.columns.values()) if mapping else None)
     if path.suffix.lower() == ".json":
         return _load_json(con, path)
-    loaded = load_delimited(con, path, kind=KIND, required=[])
+    mapped = set(mapping.columns.values()) if mapping else None
+    start = locate_table(path, lambda rows: _table_header(rows, mapped))
+    loaded = load_delimited(con, path, kind=KIND, required=[], table_start=start)
     header, rows_in = loaded.header, loaded.rows_in
     if is_tag_row(header):
         return header, header, rows_in, loaded.rejects
     quoted = ", ".join(sql_identifier(h) for h in header)
-    second = con.execute(f"SELECT {quoted} FROM staging WHERE _row = 2").fetchall()
+    below_header = 2 + (start.line if start else 0)
+    second = con.execute(f"SELECT {quoted} FROM staging WHERE _row = {below_header}").fetchall()
     if second and is_tag_row(second[0]):
-        con.execute("DELETE FROM staging WHERE _row = 2")
+        con.execute(f"DELETE FROM staging WHERE _row = {below_header}")
         return header, list(second[0]), rows_in - 1, loaded.rejects
     return header, None, rows_in, loaded.rejects
 
@@ -160,23 +161,36 @@ def _load_xlsx(con, path: Path, sheet: str | None, mapped: set[str] | None):
 
 
 def _header_index(rows: list, mapped: set[str] | None) -> int:
-    """The index of the row that names the sheet's columns.
+    """The index of the row that names the sheet's columns (:func:`_table_header`), or when
+    none is found the first row that is not blank, whose names the map check then lists."""
+    found = _table_header(rows, mapped)
+    if found is not None:
+        return found
+    return next((i for i, row in enumerate(rows[:HEAD_ROWS]) if _filled(row)), 0)
 
-    With a column map, the first row holding every column the map names; without one, the row
-    above the first HXL tag row (or that row, when nothing is above it). Otherwise, and when
-    neither is found, the first row that is not blank, whose names the map check then lists.
+
+def _table_header(rows: list, mapped: set[str] | None) -> int | None:
+    """The index of the row that names the columns of a sheet with a title or notes above its
+    table, or None.
+
+    With a column map, the first row holding the most columns the map names (every one, unless
+    the map names a column the sheet lacks, which the map check then lists); without one, the
+    row above the first HXL tag row (or that row, when nothing is above it).
     """
     head = rows[:HEAD_ROWS]
-    filled = [{str(c).strip() for c in row if c is not None and str(c).strip()} for row in head]
     if mapped:
-        found = next((i for i, names in enumerate(filled) if mapped <= names), None)
-        if found is not None:
-            return found
-    else:
-        tags = next((i for i, row in enumerate(head) if is_tag_row(row)), None)
-        if tags is not None:
-            return tags - 1 if tags > 0 and filled[tags - 1] else tags
-    return next((i for i, names in enumerate(filled) if names), 0)
+        named = [len(mapped & _filled(row)) for row in head]
+        best = max(range(len(head)), key=named.__getitem__, default=None)
+        return best if best is not None and named[best] else None
+    tags = next((i for i, row in enumerate(head) if is_tag_row(row)), None)
+    if tags is None:
+        return None
+    return tags - 1 if tags > 0 and _filled(head[tags - 1]) else tags
+
+
+def _filled(row) -> set[str]:
+    """The names in a row's cells that are not blank."""
+    return {str(c).strip() for c in row if c is not None and str(c).strip()}
 
 
 def _load_json(con, path: Path):
@@ -350,21 +364,9 @@ def _canonical(mapping: ColumnMap, header: list[str], release: str | None) -> di
     }
 
 
-def _first_rows(path: Path) -> list[list[str]]:
-    head = open_text_head(path)
-    text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
-    lines = text.splitlines()[:2]
-    if not lines:
-        return []
-    rows = csv.reader(io.StringIO("\n".join(lines)), delimiter=sniff_delimiter(lines[0]))
-    try:
-        return list(rows)
-    except csv.Error:  # a field longer than the csv module takes: not a row of short HXL tags
-        return []
-
-
 def _detect_hxl_text(header: set[str], path: Path) -> bool:
-    return any(is_tag_row(row) for row in _first_rows(path))
+    # A tag row in place of the header, below it, or below a title and the header.
+    return locate_table(path, lambda rows: _table_header(rows, None)) is not None
 
 
 def _detect_hxl_spreadsheet(path: Path) -> bool:

@@ -93,14 +93,15 @@ def detect_kind(path: str | Path) -> SourceKind:
         if not is_spreadsheet(path):
             refuse_binary(path, open_text_head(path))  # before binary bytes are shown as a header
         names = read_header(path)
+        header = {h.lower() for h in names if h}
+        # A kind may know its table below a blank first line (an HXL sheet under a title).
+        matches = [k for k in _KINDS.values() if k.detect_header and k.detect_header(header, path)]
+        if len(matches) >= 1:
+            return matches[0]
         if not any(names) and is_spreadsheet(path):
             raise empty_sheet_error(path)
         if not any(names):
             raise InputFileError(path, "the file is empty, or its first line is blank: the first line should name the columns")
-        header = {h.lower() for h in names}
-        matches = [k for k in _KINDS.values() if k.detect_header and k.detect_header(header, path)]
-        if len(matches) >= 1:
-            return matches[0]
         shown = ", ".join(sorted(header)[:30])
         raise UnknownSourceKindError(
             f"{path}: cannot tell what kind of file this is from its header ({shown}); "

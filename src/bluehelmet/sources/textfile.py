@@ -13,6 +13,7 @@ import functools
 import gzip
 import io
 import mmap
+import shutil
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -22,12 +23,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from bluehelmet.errors import InputFileError, MissingColumnsError
 from bluehelmet.sources.archive import zip_hint
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult, sql_identifier
 from bluehelmet.sources.map_data import refuse_map_data
-from bluehelmet.sources.spreadsheet import is_spreadsheet, sheet_to_csv
+from bluehelmet.sources.spreadsheet import HEAD_ROWS, is_spreadsheet, sheet_to_csv
 
 DELIMITERS = [",", ";", "\t", "|"]
 _SNIFF_BYTES = 1 << 20
@@ -166,6 +168,53 @@ def _line_at(path: Path, offset: int) -> int:
         return mapped[:offset].count(b"\n") + 1
 
 
+@dataclass(frozen=True)
+class TableStart:
+    """Where the table of a delimited file starts, below a title or notes: the header's line
+    (counted from 0, so the number of lines above it) and the delimiter that splits it."""
+
+    line: int
+    delimiter: str
+
+
+def locate_table(path: Path, find_header: Callable[[list[list[str]]], int | None]) -> TableStart | None:
+    """Where the table starts in a delimited file that has lines above its header.
+
+    ``find_header`` is given the first :data:`~bluehelmet.sources.spreadsheet.HEAD_ROWS`
+    records of the file split by one delimiter, and returns the index of the header among them
+    or None. Each delimiter is tried, as a title line says nothing of the delimiter; where
+    several find a header, the one splitting it into the most fields wins. None when no header
+    is found.
+    """
+    head = open_text_head(path)
+    text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
+    # A head cut inside a record would end in a broken one; the last line is left out.
+    lines = text.split("\n")[:-1] if len(head) == _SNIFF_BYTES else text.split("\n")
+    found = []
+    for delimiter in DELIMITERS:
+        records = _head_records(lines, delimiter)
+        index = find_header([fields for _, fields in records]) if records else None
+        if index is not None:
+            found.append((len(records[index][1]), -records[index][0], delimiter))
+    if not found:
+        return None
+    _, line, delimiter = max(found)
+    return TableStart(-line, delimiter)
+
+
+def _head_records(lines: list[str], delimiter: str) -> list[tuple[int, list[str]]]:
+    """The first records of ``lines`` split by ``delimiter``, each with the line it starts on."""
+    reader = csv.reader(iter(lines), delimiter=delimiter)
+    records = []
+    try:
+        while len(records) < HEAD_ROWS:
+            start = reader.line_num
+            records.append((start, next(reader)))
+    except (StopIteration, csv.Error):  # the end of the head, or a field past the csv module's limit
+        pass
+    return records
+
+
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter that splits the header line into the most fields."""
     counts = {d: header_line.count(d) for d in DELIMITERS}
@@ -182,6 +231,7 @@ def load_delimited(
     relation: str = "staging",
     aliases: dict[str, str] | None = None,
     materialise: bool = True,
+    table_start: TableStart | None = None,
 ) -> DelimitedFile:
     """Load ``path`` into the temp table ``relation`` with every column as text.
 
@@ -203,6 +253,10 @@ def load_delimited(
         True (default): load into a temp table and return the parser's rejects and the row
         count. False: create a streaming view instead, for readers that make one pass over a
         large file; they call :func:`parser_rejects` after the pass (``rows_in`` is -1).
+    table_start:
+        Where the table starts in a file with lines above its header (a title, a note), as
+        :func:`locate_table` finds it: those lines are skipped, and rows keep their line numbers
+        (for a materialised load only).
 
     Raises
     ------
@@ -212,8 +266,12 @@ def load_delimited(
     path = Path(path)
     if not path.exists():
         raise InputFileError(path, "no such file")
+    lines_above = table_start.line if table_start else 0
+    if lines_above and not materialise:
+        raise ValueError("a table below a title is loaded materialised, to number its rows as the file does")
     load = functools.partial(
-        _load_text, con, path, kind=kind, required=required, relation=relation, aliases=aliases, materialise=materialise
+        _load_text, con, path, kind=kind, required=required, relation=relation, aliases=aliases, materialise=materialise,
+        lines_above=lines_above,
     )
     if is_spreadsheet(path):
         return _load_copy(path, lambda copy: sheet_to_csv(path, copy), lambda copy: load(copy, "utf-8", ","), materialise)
@@ -227,7 +285,15 @@ def load_delimited(
         _refuse_nul_bytes(path)
     text = head.decode(encoding, errors="replace").lstrip("\ufeff")
     first_line = text.splitlines()[0] if text.splitlines() else ""
-    delimiter = sniff_delimiter(first_line)
+    delimiter = table_start.delimiter if table_start else sniff_delimiter(first_line)
+    if lines_above:
+        # DuckDB's own `skip` is not used: its sniffer fails on some files that start with a
+        # blank line. The table is read from a copy without the lines above it instead.
+        copied_encoding = "utf-8" if encoding == "utf-16" else encoding
+        return _load_copy(
+            path, lambda copy: _copy_below(path, copy, lines_above, encoding), lambda copy: load(copy, copied_encoding, delimiter),
+            materialise,
+        )
     if head.startswith(b"\xfe\xff"):
         # DuckDB reads UTF-16 as little-endian only; big-endian text is read from a UTF-8 copy.
         return _load_copy(path, lambda copy: _utf16_to_utf8(path, copy), lambda copy: load(copy, "utf-8", delimiter), materialise)
@@ -265,12 +331,29 @@ def _utf16_to_utf8(path: Path, target: Path) -> None:
                 out.write(chunk)
 
 
+def _copy_below(path: Path, target: Path, lines_above: int, encoding: str) -> None:
+    """Write the text of ``path`` below its first ``lines_above`` lines to ``target``: its bytes as
+    they are (stray bytes stay for the parser to reject), or UTF-16 text as UTF-8."""
+    with open_bytes(path) as raw, open(target, "wb") as out:
+        if encoding != "utf-16":
+            for _ in range(lines_above):
+                raw.readline()
+            shutil.copyfileobj(raw, out, 1 << 22)
+            return
+        text = io.TextIOWrapper(raw, encoding="utf-16", newline="")
+        for _ in range(lines_above):
+            text.readline()
+        while chunk := text.read(1 << 22):
+            out.write(chunk.encode("utf-8"))
+
+
 def _load_text(
     con, path: Path, text_path: Path, encoding: str, delimiter: str, *, kind: str, required: list[str],
-    relation: str, aliases: dict[str, str] | None, materialise: bool,
+    relation: str, aliases: dict[str, str] | None, materialise: bool, lines_above: int = 0,
 ) -> DelimitedFile:
     """:func:`load_delimited` once the text to read is known: ``text_path`` (``path`` itself, or a
-    UTF-8 copy of a workbook's sheet or of big-endian UTF-16); errors name ``path``."""
+    UTF-8 copy of a workbook's sheet, of big-endian UTF-16, or of the table below a title);
+    errors name ``path``, and rows are numbered as in ``path``, ``lines_above`` the header."""
 
     options = dict(
         all_varchar=True,
@@ -317,7 +400,7 @@ def _load_text(
         # afterwards (:func:`row_number_sql`).
         con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS SELECT {select} FROM {source}")
         return loaded
-    # _row is the row number a spreadsheet shows (header = 1).
+    # _row is the row number a spreadsheet shows (header = 1, below any lines above it).
     select += ", row_number() OVER () + 1 AS _row"
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {relation} AS SELECT {select} FROM {source}")
@@ -326,6 +409,10 @@ def _load_text(
     loaded.rejects = loaded.rejects_after_pass(con)
     if loaded.rejects.num_rows:
         con.execute(f"UPDATE {relation} SET _row = _row + {skipped_before_sql(loaded.rejects, '_row - 1')}")
+    if lines_above:
+        con.execute(f"UPDATE {relation} SET _row = _row + {lines_above}")
+        numbers = pc.add(loaded.rejects.column("row_number"), lines_above)
+        loaded.rejects = loaded.rejects.set_column(0, "row_number", numbers.cast(pa.int64()))
     n_kept = con.execute(f"SELECT count(*) FROM {relation}").fetchall()[0][0]
     loaded.rows_in = n_kept + loaded.rejects.num_rows
     return loaded
