@@ -165,3 +165,40 @@ def test_a_new_store_records_its_bundle_and_is_not_behind(store):
     assert not registry_behind(store)
     report = refresh_registry(store)
     assert not report.changed and report.kept == []
+
+
+def test_every_file_the_bundled_registry_is_built_from_is_in_its_fingerprint():
+    """Build the bundled registry afresh, noting each bluehelmet module whose code runs and each
+    file of the package opened: a change to any of them must make a store's registry behind."""
+    import sys
+    from pathlib import Path
+
+    from bluehelmet.actors import bundle, registry
+    from bluehelmet.geo import countries
+
+    countries.gw_table.cache_clear()  # read once per process: another test may have read it
+    package = Path(bluehelmet.__file__).parent
+    ran, opened, listening = set(), set(), [False]
+
+    def on_call(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename.startswith(str(package)):
+            ran.add(Path(frame.f_code.co_filename))
+
+    def on_open(event, args):
+        if listening[0] and event == "open" and isinstance(args[0], (str, Path)) and str(args[0]).startswith(str(package)):
+            opened.add(Path(args[0]))
+
+    sys.addaudithook(on_open)  # audit hooks stay for the process: `listening` switches it off
+    built = list(registry._BUNDLED)
+    registry._BUNDLED.clear()
+    listening[0] = True
+    sys.setprofile(on_call)
+    try:
+        Registry.bundled()
+    finally:
+        sys.setprofile(None)
+        listening[0] = False
+        registry._BUNDLED[:] = built or registry._BUNDLED
+    data = {p for p in opened if p.suffix not in (".py", ".pyc")}
+    assert {p.name for p in data} >= {"ucdp-actor-221.csv", "sahel.yaml", "gw_countries.csv"}
+    assert ran | data <= set(bundle.bundled_files())

@@ -24,14 +24,20 @@ _FINGERPRINT: list[str] = []
 
 
 def bundled_files() -> list[Path]:
-    """The files the bundled registry is made from: the two data files and the code reading them.
+    """The files the bundled registry is made from: its data files and the code reading them.
 
     The code is part of it because a reader that learns a new field (the curated ``countries``)
-    changes the registry as much as a corrected data file does.
+    changes the registry as much as a corrected data file does: the UCDP list and the curated
+    file, the Gleditsch-Ward country codes UCDP's locations are given in, and the modules that
+    read them, name countries, tell acronyms and build the registry. A change to one of them
+    that leaves the rows as they were costs a refresh that finds nothing to change.
     """
-    from bluehelmet.actors import curated, seed_ucdp
+    import bluehelmet.data
+    from bluehelmet.actors import curated, normalise, registry, seed_ucdp
+    from bluehelmet.geo import countries
 
-    return [seed_ucdp.UCDP_ACTOR_FILE, curated.SAHEL_FILE, Path(seed_ucdp.__file__), Path(curated.__file__)]
+    data = [seed_ucdp.UCDP_ACTOR_FILE, curated.SAHEL_FILE, Path(bluehelmet.data.__file__).parent / "gw_countries.csv"]
+    return data + [Path(m.__file__) for m in (seed_ucdp, curated, registry, normalise, countries, bluehelmet.data)]
 
 
 def bundle_fingerprint() -> str:
