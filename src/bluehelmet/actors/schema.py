@@ -6,7 +6,7 @@
 - ``actor_lineage``: dated, sourced edges between actors (founded, renamed, split_from,
   merged_into, joined_coalition, left_coalition, allied_with, dissolved).
 - ``actor_decisions``: what analysts decided about raw names (who, when, what); these win over
-  automatic matches.
+  automatic matches. A decision taken back keeps its row, marked withdrawn (who, when, why).
 - ``event_actors``: each raw actor name of each event, resolved to an actor (or left for review).
 """
 
@@ -44,8 +44,13 @@ DDL = [
     )""",
     """CREATE TABLE IF NOT EXISTS actor_decisions (
       decision_id BIGINT, raw_name VARCHAR NOT NULL, action VARCHAR NOT NULL, actor_id VARCHAR,
-      decided_by VARCHAR, decided_at TIMESTAMP, note VARCHAR
+      decided_by VARCHAR, decided_at TIMESTAMP, note VARCHAR,
+      withdrawn_at TIMESTAMP, withdrawn_by VARCHAR, withdrawal_note VARCHAR
     )""",
+    # Stores made before a decision could be withdrawn gain the record of its withdrawal.
+    "ALTER TABLE actor_decisions ADD COLUMN IF NOT EXISTS withdrawn_at TIMESTAMP",
+    "ALTER TABLE actor_decisions ADD COLUMN IF NOT EXISTS withdrawn_by VARCHAR",
+    "ALTER TABLE actor_decisions ADD COLUMN IF NOT EXISTS withdrawal_note VARCHAR",
     """CREATE TABLE IF NOT EXISTS event_actors (
       event_uid VARCHAR NOT NULL, role VARCHAR NOT NULL, position INTEGER, raw_name VARCHAR,
       actor_id VARCHAR, score DOUBLE, method VARCHAR, status VARCHAR, raw_side VARCHAR
