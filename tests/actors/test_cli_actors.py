@@ -140,3 +140,52 @@ def test_a_search_result_is_one_line_when_piped(cli, tmp_path):
     first = result.stdout.splitlines()[0]
     assert first.startswith("sahel:isgs Islamic State in the Greater Sahara  (jihadist, MLI)  aliases: ")
     assert first.endswith("Islamic State of the Greater Sahara") and len(first) > 80
+
+
+def test_decisions_listed_and_withdrawn(cli, tmp_path, data):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    db = ("--db", tmp_path / "d.duckdb")
+    assert cli(*db, "ingest", data("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv")).exit_code == 0
+    assert cli(*db, "actors", "decisions").stdout.strip() == "no decision recorded yet"
+    assert cli(*db, "actors", "decide", "Fano", "--alias", "ucdp:438", "--by", "ana", "--note", "for now").exit_code == 0
+    assert cli(*db, "actors", "decide", "VDP", "--reject", "sahel:vdp", "--by", "ben").exit_code == 0
+    assert cli(*db, "actors", "resolve", "Fano", "--json").json()["actor_id"] == "ucdp:438"
+
+    # 37 "Fano" events and 2 "Falwono" ones, whose fuzzy score the alias had changed.
+    done = cli(*db, "actors", "withdraw", "1", "--by", "carl", "--note", "Fano is not FAN")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.strip() == "withdrew decision 1 ('Fano' alias ucdp:438): 1 alias removed, 39 events re-resolved"
+    assert cli(*db, "actors", "resolve", "Fano", "--json").json()["status"] == "review"
+
+    listed = cli(*db, "actors", "decisions", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    rows = listed.json()
+    assert [(r["decision_id"], r["raw_name"], r["action"], r["actor_id"], r["actor_name"], r["decided_by"]) for r in rows] == [
+        (2, "VDP", "reject", "sahel:vdp", "Volunteers for the Defence of the Homeland", "ben"),
+        (1, "Fano", "alias", "ucdp:438", "FAN", "ana"),
+    ]
+    assert (rows[1]["note"], rows[1]["withdrawn_by"], rows[1]["withdrawal_note"]) == ("for now", "carl", "Fano is not FAN")
+    assert rows[1]["withdrawn_at"] >= rows[1]["decided_at"] and rows[0]["withdrawn_at"] is None
+    assert cli(*db, "actors", "decisions", "--name", "FANO", "--format", "json").json() == rows[1:]
+    assert cli(*db, "actors", "decisions", "--name", "kel").stdout.strip() == "no decision about a name containing 'kel'"
+    table = cli(*db, "actors", "decisions").stdout
+    assert "2 decisions, newest first" in table and "Fano is not FAN" in table
+
+    path = tmp_path / "out" / "decisions.csv"
+    assert cli(*db, "actors", "decisions", "-f", "csv", "-o", path).exit_code == 0
+    assert [r["raw_name"] for r in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig")))] == ["VDP", "Fano"]
+    book = tmp_path / "decisions.xlsx"
+    assert cli(*db, "actors", "decisions", "-f", "xlsx", "--out", book).exit_code == 0
+    sheet = list(load_workbook(book, read_only=True).active.values)
+    assert sheet[0][:5] == ("decision_id", "raw_name", "action", "actor_id", "actor_name") and len(sheet) == 3
+
+    again = cli(*db, "actors", "withdraw", "1")
+    assert again.exit_code == 2 and "decision 1 ('Fano' alias ucdp:438) was already withdrawn" in again.stderr
+    unknown = cli(*db, "actors", "withdraw", "9")
+    assert unknown.exit_code == 2 and "no decision 9 in this store: its decisions are numbered 1 to 2" in unknown.stderr
+    bad = cli(*db, "actors", "decisions", "--format", "geojson")
+    assert bad.exit_code == 2 and "choose table, csv, json or xlsx" in bad.stderr

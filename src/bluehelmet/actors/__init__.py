@@ -11,7 +11,9 @@ analysis see through names to the same actor, as of each event's date.
 """
 
 from bluehelmet.actors.bundle import registry_behind
-from bluehelmet.actors.decisions import Decisions, load_decisions, record_decision
+from bluehelmet.actors.decisions import (
+    Decision, Decisions, Withdrawal, list_decisions, load_decisions, record_decision, withdraw_decision,
+)
 from bluehelmet.actors.lineage import (
     ancestors, coalition_members, descendants, family, lineage_ids, name_on, predecessors, successors,
 )
@@ -22,9 +24,10 @@ from bluehelmet.actors.schema import KINDS, RELATIONS, ensure_actor_tables
 from bluehelmet.actors.wiring import actor_events, event_counts, reresolve_events, resolve_events
 
 __all__ = [
-    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decisions", "Edge", "KINDS", "RELATIONS", "RefreshReport",
-    "Registry", "RegistryFileError", "RegistryRefreshError", "Resolution", "Resolver", "actor_events", "ancestors",
-    "coalition_members", "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids",
-    "load_decisions", "name_on", "predecessors", "record_decision", "refresh_registry", "registry_behind",
-    "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "successors",
+    "AUTO_ACCEPT", "Actor", "Alias", "Candidate", "Decision", "Decisions", "Edge", "KINDS", "RELATIONS", "RefreshReport",
+    "Registry", "RegistryFileError", "RegistryRefreshError", "Resolution", "Resolver", "Withdrawal", "actor_events",
+    "ancestors", "coalition_members", "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids",
+    "list_decisions", "load_decisions", "name_on", "predecessors", "record_decision", "refresh_registry",
+    "registry_behind", "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "successors",
+    "withdraw_decision",
 ]

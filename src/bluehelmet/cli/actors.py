@@ -1,4 +1,5 @@
-"""``bluehelmet actors``: search, show, resolve, lineage, unresolved, decide, evaluate, refresh."""
+"""``bluehelmet actors``: search, show, resolve, lineage, unresolved, decide, decisions, withdraw,
+evaluate, refresh."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ actors_app = typer.Typer(
         "  bluehelmet actors resolve \"Military Forces of Mali (2021-)\" --on 2022-03-27\n\n"
         "  bluehelmet actors lineage JNIM --chart jnim.svg\n\n"
         "  bluehelmet actors unresolved\n\n"
-        "  bluehelmet actors decide \"Katiba Serma\" --new-actor --kind jihadist --country MLI"
+        "  bluehelmet actors decide \"Katiba Serma\" --new-actor --kind jihadist --country MLI\n\n"
+        "  bluehelmet actors decisions --name serma\n\n"
+        "  bluehelmet actors withdraw 3 --note \"recorded in error\""
     ),
     no_args_is_help=True,
 )
@@ -262,6 +265,8 @@ def decide(
     """Record an analyst's decision; it persists in the store, wins over automatic matches,
     and the events it affects are re-resolved at once.
 
+    `actors decisions` lists the decisions, and `actors withdraw ID` takes one back.
+
     Examples:
 
       bluehelmet actors decide "Islamic State" --accept ucdp:234
@@ -277,6 +282,63 @@ def decide(
     with open_store(ctx) as store:
         decision = record_decision(store, name, action, actor_id, decided_by=by, note=note, kind=kind, country_iso3=country)
     out.print(f"decision {decision.decision_id}: {decision.raw_name!r} {decision.action} {decision.actor_id or ''}", highlight=False)
+
+
+@actors_app.command()
+def decisions(
+    ctx: typer.Context,
+    name: Optional[str] = typer.Option(None, "--name", help="Only decisions about raw names containing this (case and accents ignored)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the same as --format json)."),
+) -> None:
+    """The analysts' decisions recorded in the store, newest first: id, raw name, action, actor
+    and its name, who, when, note, and for a withdrawn decision who withdrew it, when and why.
+
+    Examples:
+
+      bluehelmet actors decisions --name fano
+
+      bluehelmet actors decisions -f xlsx -o decisions.xlsx
+    """
+    from bluehelmet.actors import list_decisions
+
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit a list of decisions; choose table, csv, json or xlsx")
+    with open_store(ctx) as store:
+        frame = list_decisions(store, name=name)
+    if fmt == "table" and out_path is None and frame.empty:
+        out.print(f"no decision about a name containing {name!r}" if name else "no decision recorded yet", highlight=False)
+        return
+    write_frame(frame, fmt, out_path, title=f"{len(frame):,} decision{'s' if len(frame) != 1 else ''}, newest first")
+
+
+@actors_app.command()
+def withdraw(
+    ctx: typer.Context,
+    decision_id: int = typer.Argument(..., help="The decision's id, as `actors decide` printed it and `actors decisions` lists it."),
+    by: Optional[str] = typer.Option(None, "--by", envvar="USER", help="Who withdraws it (default $USER)."),
+    note: Optional[str] = typer.Option(None, help="Why."),
+) -> None:
+    """Withdraw a decision: it no longer counts, and the events it affected are re-resolved at once.
+
+    The name falls back to the decision before it on the same name, or to the automatic match.
+    An alias the decision added is removed; a local actor it created (--new-actor) is removed
+    with its aliases, unless another decision, a lineage edge or evidence still names it. The
+    decision stays in `actors decisions`, marked withdrawn with who, when and why.
+
+    Example: bluehelmet actors withdraw 3 --note "Fano is not FAN"
+    """
+    from bluehelmet.actors import withdraw_decision
+
+    with open_store(ctx) as store:
+        done = withdraw_decision(store, decision_id, withdrawn_by=by, note=note)
+    removed = [f"{done.aliases_removed} alias{'es' if done.aliases_removed != 1 else ''} removed"] if done.aliases_removed else []
+    if done.actor_removed:
+        removed.append(f"actor {done.actor_removed} removed")
+    out.print(f"withdrew {done.decision.describe()}: " + ", ".join([*removed, f"{done.events_reresolved:,} events re-resolved"]),
+              highlight=False)
 
 
 @actors_app.command()
