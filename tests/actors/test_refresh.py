@@ -126,6 +126,18 @@ def test_refresh_brings_back_the_bundled_rows_and_keeps_the_analysts(current_sto
     assert not registry_behind(older_store)
 
 
+def test_a_withdrawn_decision_does_not_keep_an_actor_the_bundle_dropped(older_store):
+    from bluehelmet.actors import withdraw_decision
+
+    ((decision_id,),) = older_store.con.execute(
+        "SELECT decision_id FROM actor_decisions WHERE actor_id = 'sahel:old-faction'").fetchall()
+    withdraw_decision(older_store, decision_id, withdrawn_by="analyst2")
+    report = refresh_registry(older_store)
+    assert report.kept == []
+    assert {"actor_id": "sahel:old-faction", "name": "Old Faction"} in report.actors["removed"]
+    assert "sahel:old-faction" not in Registry.load(older_store).actors
+
+
 def test_a_second_refresh_changes_nothing(older_store):
     refresh_registry(older_store)
     registry, events = registry_tables(older_store), event_rows(older_store)

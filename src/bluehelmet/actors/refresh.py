@@ -150,7 +150,11 @@ def _plan(stored: Registry, bundle: Registry, decisions) -> _Plan:
 
 
 def _holders(aliases: list[Alias], edges: list[Edge], decisions) -> dict[str, list[str]]:
-    """For each actor id, the analysts' aliases and edges and the decisions that name it."""
+    """For each actor id, the analysts' aliases and edges and the decisions standing that name it.
+
+    A withdrawn decision holds nothing: it no longer counts, and keeping a dropped actor for it
+    would leave that actor resolving names. Its record still names the actor's id.
+    """
     holders: dict[str, list[str]] = {}
     for alias in aliases:
         holders.setdefault(alias.actor_id, []).append(f"alias {alias.alias!r}")
@@ -159,7 +163,7 @@ def _holders(aliases: list[Alias], edges: list[Edge], decisions) -> dict[str, li
             if end:
                 holders.setdefault(end, []).append(f"lineage edge {edge.from_id} {edge.relation} {edge.to_id or ''}".rstrip())
     for decision in decisions.all:
-        if decision.actor_id:
+        if decision.actor_id and not decision.withdrawn:
             holders.setdefault(decision.actor_id, []).append(f"decision {decision.decision_id} ({decision.action} {decision.raw_name!r})")
     return holders
 
