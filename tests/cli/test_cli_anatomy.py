@@ -88,6 +88,29 @@ def test_evidence_add_list_survive_and_reach_the_profile(cli, db):
     assert aim["indicators"][0]["display"] == f"political (from analyst evidence E{entry['evidence_id']})"
 
 
+def test_evidence_revised_and_withdrawn_keeps_every_version(cli, db):
+    added = cli("--db", db, "anatomy", "evidence", "add", "Government of Mali", "--dimension", "economy", "--tag", "checkpoints",
+                "--text", "Soldiers levy fees at checkpoints on the Mopti road", "--source", "Field report 12",
+                "--date", "2018-04-02", "--by", "a.b", "--json").json()
+    number = added["evidence_id"]
+    revised = cli("--db", db, "anatomy", "evidence", "revise", f"E{number}", "--confidence", "high", "--by", "c.d", "--json")
+    assert revised.exit_code == 0, revised.stderr
+    assert (revised.json()["version"], revised.json()["confidence"], revised.json()["text"]) == (
+        2, "high", "Soldiers levy fees at checkpoints on the Mopti road")
+    withdrawn = cli("--db", db, "anatomy", "evidence", "withdraw", str(number), "--by", "c.d")
+    assert withdrawn.exit_code == 0 and f"withdrew evidence E{number} (version 3)" in withdrawn.stdout
+    assert cli("--db", db, "anatomy", "evidence", "list", "Government of Mali", "--json").json() == []
+    history = cli("--db", db, "anatomy", "evidence", "list", "Government of Mali", "--history")
+    assert [line.split()[:3] for line in history.stdout.splitlines()] == [
+        [f"E{number}", "v1", added["actor_id"]], [f"E{number}", "v2", added["actor_id"]], [f"E{number}", "v3", "withdrawn"]]
+    again = cli("--db", db, "anatomy", "evidence", "withdraw", f"E{number}", "--by", "c.d")
+    assert again.exit_code == 2 and "already withdrawn (version 3, by c.d" in again.stderr
+    back = cli("--db", db, "anatomy", "evidence", "revise", f"e{number}", "--by", "a.b", "--json").json()
+    assert back["version"] == 4 and not back["withdrawn"]
+    bad = cli("--db", db, "anatomy", "evidence", "withdraw", "X7", "--by", "c.d")
+    assert bad.exit_code == 2 and "not an evidence id" in bad.stderr
+
+
 def test_html_card_renders_in_chromium(cli, db, tmp_path):
     pytest.importorskip("playwright")
     chromium = Path("/usr/bin/chromium")

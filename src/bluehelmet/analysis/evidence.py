@@ -141,8 +141,17 @@ def add_evidence(store, actor_id: str, *, dimension: str, text: str, source: str
 
 def revise_evidence(store, evidence_id: int, *, entered_by: str, withdraw: bool = False, **changes) -> Evidence:
     """Add a new version of an entry with ``changes`` (text, source, evidence_date, confidence,
-    tag, dimension), or withdraw it; earlier versions stay in the table."""
+    tag, dimension), or withdraw it; earlier versions stay in the table.
+
+    Revising a withdrawn entry brings it back, as its new version; withdrawing one already
+    withdrawn is refused (:class:`InvalidRequestError`), as a second withdrawal would record nothing.
+    """
     current = _latest(store.con, evidence_id)
+    if withdraw and current.withdrawn:
+        raise InvalidRequestError(
+            f"evidence E{evidence_id} was already withdrawn (version {current.version}, by {current.entered_by} "
+            f"on {current.entered_at:%Y-%m-%d %H:%M})"
+        )
     values = {**asdict(current), **{k: v for k, v in changes.items() if v is not None}}
     when = _checked(values["dimension"], values["tag"], values["text"], values["source"], values["evidence_date"],
                     values["confidence"], entered_by)

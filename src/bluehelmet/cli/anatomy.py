@@ -43,7 +43,11 @@ anatomy_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(anatomy_app, name="anatomy")
-evidence_app = typer.Typer(help="Analyst evidence about an actor: add (with a source and a date) and list.", no_args_is_help=True)
+evidence_app = typer.Typer(
+    help="Analyst evidence about an actor: add (with a source and a date), list, revise and withdraw. Nothing is "
+    "deleted: a revision or a withdrawal is a new version of the entry, with who and when.",
+    no_args_is_help=True,
+)
 anatomy_app.add_typer(evidence_app, name="evidence")
 out = Console(width=140)
 
@@ -201,6 +205,62 @@ def evidence_add(
         out.print(f"stored evidence E{entry.evidence_id} v{entry.version} on {entry.actor_id} ({entry.dimension})", highlight=False)
 
 
+def _evidence_id(value: str) -> int:
+    """An entry's id as `evidence list` shows it (E12) or as a number (12)."""
+    text = value.strip()
+    digits = text[1:] if text[:1] in ("E", "e") else text
+    if not digits.isdigit():
+        raise typer.BadParameter(f"{value!r} is not an evidence id: give it as `evidence list` shows it (E12) or as 12")
+    return int(digits)
+
+
+@evidence_app.command("revise")
+def evidence_revise(
+    ctx: typer.Context,
+    evidence_id: str = typer.Argument(..., help="The entry, as `evidence list` shows it (E12) or 12."),
+    by: str = typer.Option(..., "--by", help="Who revises it."),
+    text: Optional[str] = typer.Option(None, help="The new statement."),
+    source: Optional[str] = typer.Option(None, help="The new source."),
+    date: Optional[str] = typer.Option(None, "--date", help="The new date the evidence refers to, YYYY-MM-DD."),
+    dimension: Optional[str] = typer.Option(None, help="The new dimension."),
+    tag: Optional[str] = typer.Option(None, help="The new tag."),
+    confidence: Optional[str] = typer.Option(None, help="low, medium or high."),
+    as_json: bool = typer.Option(False, "--json", help="Print the new version as JSON."),
+) -> None:
+    """Correct an entry: a new version with the fields given, the others as they were; earlier
+    versions stay (`evidence list --history`). Revising a withdrawn entry brings it back.
+
+    Example: bluehelmet anatomy evidence revise E3 --confidence high --source "UN panel report S/2020/xxx" --by j.doe
+    """
+    from bluehelmet.analysis.evidence import revise_evidence
+
+    with open_store(ctx) as store:
+        entry = revise_evidence(store, _evidence_id(evidence_id), entered_by=by, text=text, source=source, evidence_date=date,
+                                dimension=dimension, tag=tag, confidence=confidence)
+    if as_json:
+        typer.echo(json.dumps(entry.as_dict(), ensure_ascii=False))
+    else:
+        out.print(f"stored evidence E{entry.evidence_id} v{entry.version} on {entry.actor_id} ({entry.dimension})", highlight=False)
+
+
+@evidence_app.command("withdraw")
+def evidence_withdraw(
+    ctx: typer.Context,
+    evidence_id: str = typer.Argument(..., help="The entry, as `evidence list` shows it (E12) or 12."),
+    by: str = typer.Option(..., "--by", help="Who withdraws it."),
+) -> None:
+    """Withdraw an entry: profiles and cards no longer use it, and its versions stay on record
+    (`evidence list --history`). `evidence revise` brings it back.
+
+    Example: bluehelmet anatomy evidence withdraw E3 --by j.doe
+    """
+    from bluehelmet.analysis.evidence import revise_evidence
+
+    with open_store(ctx) as store:
+        entry = revise_evidence(store, _evidence_id(evidence_id), entered_by=by, withdraw=True)
+    out.print(f"withdrew evidence E{entry.evidence_id} (version {entry.version}) on {entry.actor_id}", highlight=False)
+
+
 @evidence_app.command("list")
 def evidence_list(
     ctx: typer.Context,
@@ -223,7 +283,9 @@ def evidence_list(
         typer.echo(json.dumps([e.as_dict() for e in entries], ensure_ascii=False))
         return
     for e in entries:
-        out.print(f"E{e.evidence_id} v{e.version} {e.actor_id} {e.dimension}{'/' + e.tag if e.tag else ''} [{e.confidence}] "
-                  f"{e.text} -- {e.source}, {e.evidence_date} (by {e.entered_by}, {e.entered_at:%Y-%m-%d %H:%M})", highlight=False)
+        state = "withdrawn " if e.withdrawn else ""
+        out.print(f"E{e.evidence_id} v{e.version} {state}{e.actor_id} {e.dimension}{'/' + e.tag if e.tag else ''} [{e.confidence}] "
+                  f"{e.text} -- {e.source}, {e.evidence_date} (by {e.entered_by}, {e.entered_at:%Y-%m-%d %H:%M})", highlight=False,
+                  soft_wrap=True)  # one line per entry, for grep and files
     if not entries:
         out.print("no analyst evidence")
