@@ -1,7 +1,7 @@
 """Damaged boundary files, the way they arrive: a zipped shapefile missing a part, a zip of several
 levels, a shapefile cut short, a GeoJSON feature whose ring cannot be read, degrees under a
-projected CRS, GeoJSON cut short or not a FeatureCollection. Every case is the bundled Mali
-COD-AB data spoiled in one place."""
+projected CRS, GeoJSON cut short or not a FeatureCollection (alone or zipped). Every case is the
+bundled Mali COD-AB data spoiled in one place."""
 
 from __future__ import annotations
 
@@ -283,3 +283,31 @@ def test_good_geojson_is_parsed_by_gdal_alone(data, monkeypatch):
 
     monkeypatch.setattr("bluehelmet.sources.boundaries.load_json", parsed_twice)
     assert read_boundaries(data(ADM1_JSON)).records.num_rows == 9
+
+
+def _zipped_geojson(path: Path, member: str, content: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, content)
+    return path
+
+
+def test_a_zipped_geojson_gdal_cannot_read_is_explained_naming_the_member(cli, data, tmp_path):
+    # GDAL's own words were shown, naming the zip alone: "Failed to read GeoJSON data; At line 1,
+    # character 37589: Unterminated object", or "not recognized as being in a supported file format".
+    whole = data(ADM1_JSON).read_bytes()
+    features = json.loads(whole)["features"]
+    cases = {
+        ("mli_adm1.geojson", whole[: len(whole) // 2]):
+            f"cannot be read as GeoJSON: Expecting ',' delimiter (line 1, column 260714); {CUT_SHORT}",
+        ("cod-ab/mli_adm1.geojson", whole[: len(whole) // 2]):
+            f"cannot be read as GeoJSON: Expecting ',' delimiter (line 1, column 260714); {CUT_SHORT}",
+        ("mli_adm1.geojson", json.dumps(features).encode()):
+            f"a JSON list of 9 features, not a FeatureCollection: {EXPECTED_GEOJSON}",
+    }
+    for number, ((member, content), problem) in enumerate(cases.items()):
+        archive = _zipped_geojson(tmp_path / f"mli_adm1_{number}.zip", member, content)
+        for source in ((), ("--source", "boundaries")):
+            result = cli("--db", tmp_path / "store.duckdb", "ingest", archive, *source)
+            assert (result.exit_code, " ".join(result.stderr.split())) == (2, f"error: {archive}/{member}: {problem}")
+    with bluehelmet.open(tmp_path / "store.duckdb") as store:
+        assert store.count("admin_units") == 0 and len(store.batches()) == 0
