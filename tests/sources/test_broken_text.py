@@ -231,6 +231,13 @@ def test_incident_json_saved_as_utf16_loads_and_an_empty_one_says_so(store, tmp_
     report = bluehelmet.ingest(store, utf16, "incidents", column_map=column_map)
 
     assert (report.rows_in, report.stored, report.rejected) == (len(json.loads(text)), len(json.loads(text)), 0)
+    # Without a byte-order mark (some Windows tools write none), told by the NULs between letters.
+    no_mark = tmp_path / "gao_incidents_le.json"
+    no_mark.write_bytes(text.encode("utf-16-le"))
+    with bluehelmet.open(tmp_path / "le.duckdb") as other:
+        again = bluehelmet.ingest(other, no_mark, "incidents", column_map=column_map)
+        assert (again.stored, again.rejected) == (report.stored, 0)
+        assert canonical_rows(other) == canonical_rows(store)
     empty = tmp_path / "gao_none.json"
     empty.write_text("[]", encoding="utf-8")
     with pytest.raises(InputFileError, match="the JSON holds no incidents: its array of incidents is empty"):

@@ -38,10 +38,10 @@ import shapely
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.archive import extracted, holds_vector_data, vector_in_zip
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
-from bluehelmet.sources.jsonfile import load_json
+from bluehelmet.sources.jsonfile import is_utf16, json_head, load_json
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.vector_file import (
-    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, geojson_problem, missing_parts_problem, read_features,
+    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, geojson_problem, map_data_kind, missing_parts_problem, read_features,
     shapefile_companions, shp_header_problem,
 )
 from bluehelmet.store.schema import canonical_columns
@@ -56,6 +56,11 @@ _NAME = [
 ]
 _ALT_NAME = [r"admin{n}name_en", r"adm{n}_en", r"admin{n}altn", r"adm{n}alt1fr", r"adm{n}alt1en", r"adm{n}_name1", r"admin{n}refn", r"adm{n}_ref"]
 _DATE = ["date", "validon", "valid_on"]
+UTF16_GEOJSON = (
+    'UTF-16 text (what Windows editors call "Unicode"): GeoJSON is read as UTF-8 (as its standard says); '
+    'save it again as UTF-8 (in Notepad: File > Save As, Encoding "UTF-8"; in QGIS: Export > Save Features As, '
+    "format GeoJSON)"
+)
 
 
 def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResult:
@@ -261,8 +266,6 @@ def _read_frame(path: Path):
         head = handle.read(100)
     if not head.strip():
         raise InputFileError(path, "the file is empty")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputFileError(path, "UTF-16 text: GeoJSON is read as UTF-8 (as its standard says); save it as UTF-8")
     source, member = str(path), None
     if suffix == ".shp":
         missing = [s for s in SHAPEFILE_PARTS if not path.with_suffix(s).exists() and not path.with_suffix(s.upper()).exists()]
@@ -298,8 +301,12 @@ def _refuse_malformed_geojson(path: Path) -> None:
     that is not a FeatureCollection (what it is instead). Called only once GDAL has failed, so
     that a valid file of tens of megabytes is not parsed twice; for a GeoJSON inside a zip, on
     the member extracted (:func:`~bluehelmet.sources.archive.extracted` names it
-    ``ARCHIVE.zip/MEMBER``). Returns for a document shaped like GeoJSON, whose fault GDAL's own
-    message names."""
+    ``ARCHIVE.zip/MEMBER``). UTF-16 text (a Windows editor's "Unicode") is refused saying how
+    to save it as UTF-8: GDAL reads GeoJSON as UTF-8 only, as its standard (RFC 7946) says, and
+    so do the GIS tools built on it (QGIS), so a copy saved as UTF-8 serves them all. Returns
+    for a document shaped like GeoJSON, whose fault GDAL's own message names."""
+    if is_utf16(path):  # GDAL reads no UTF-16, with or without a byte-order mark
+        raise InputFileError(path, UTF16_GEOJSON)
     problem = geojson_problem(load_json(path, "GeoJSON"))
     if problem:
         raise InputFileError(path, problem)
@@ -411,6 +418,8 @@ def _detect(path: Path) -> bool:
         return holds_vector_data(path)
     if suffix != ".json":
         return False
+    if is_utf16(path):  # which GDAL cannot open: told by its text, so that the reader says why
+        return map_data_kind(path, json_head(path, 1 << 20).encode("utf-8")) == "GeoJSON"
     try:
         import pyogrio
 
