@@ -340,3 +340,16 @@ def test_one_row_per_event_shortcut_gives_what_the_general_path_gives(path, monk
     assert fast.records.num_rows == general.records.num_rows > 0
     assert fast.arrow().sort_by("uid").equals(general.arrow().sort_by("uid"))
     assert fast.rejects.equals(general.rejects)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"], ids=["bom", "le-without-bom"])
+def test_api_json_saved_as_utf16_is_detected_and_read(store, tmp_path, encoding):
+    # Detection looked for the key names in the raw bytes, where UTF-16 has a NUL between
+    # letters: "cannot tell what kind of file this is".
+    page = FIXTURES / "api" / "page1.json"
+    saved = tmp_path / "acled_page1_unicode.json"
+    saved.write_text(page.read_text(encoding="utf-8"), encoding=encoding)
+    report = bluehelmet.ingest(store, saved)
+    expected = {event["event_id_cnty"] for event in json.loads(page.read_text(encoding="utf-8"))["data"]}
+    assert (report.source_kind, report.stored, report.rejected) == ("acled", len(expected), 0)
+    assert set(_events(store).index) == expected

@@ -4,6 +4,7 @@ where). Each case is a real bundled file spoiled in one place."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 import bluehelmet
 from bluehelmet.errors import InputFileError
+from bluehelmet.sources.ucdp_ged import read_ged_csv
 from csv_rows import csv_text, read_rows
 from event_rows import canonical_rows
 
@@ -90,6 +92,57 @@ def test_a_nul_byte_deep_in_the_file_refuses_it_naming_the_line(store, data, tmp
     with pytest.raises(InputFileError, match="line 301"):
         bluehelmet.ingest(store, path)  # the kind is found from the header, then the read stops
     assert len(store.batches()) == 0
+
+
+def _with_nul_past_the_first_megabyte(text: str, delimiter: bytes = b",") -> tuple[bytes, int, int]:
+    """``text`` as UTF-8 with a NUL byte inside the second field of the first line past its first
+    megabyte (beyond what is sniffed); returns the bytes, the NUL's offset and its line."""
+    raw = text.encode("utf-8")
+    line_start = raw.index(b"\n", 1 << 20) + 1
+    offset = raw.index(delimiter, line_start) + 2  # after the field's first character
+    return raw[:offset] + b"\x00" + raw[offset:], offset, raw[:offset].count(b"\n") + 1
+
+
+def test_a_nul_byte_deep_in_a_gzip_file_refuses_it_naming_the_line(cli, store, data, tmp_path):
+    # The NUL used to be stored inside the event's relid (in native), without a word: a gzip
+    # file was not searched past the head the kind is told from.
+    header, rows = read_rows(data(SAMPLE))
+    copies = [[str(10_000_000 + int(row[0])), *row[1:]] for row in rows]  # the sample again, new ids
+    raw, offset, line = _with_nul_past_the_first_megabyte(csv_text(header, rows + copies))
+    path = tmp_path / "ged231.csv.gz"
+    path.write_bytes(gzip.compress(raw))
+    expected = (
+        f"{path}: a NUL byte at line {line:,} (byte {offset:,} of the decompressed text): the file is damaged "
+        "or partly binary; repair or export it again (nothing was stored)"
+    )
+
+    result = cli("--db", tmp_path / "cli.duckdb", "ingest", path, "--source", "ucdp-ged")
+    assert (result.exit_code, " ".join(result.stderr.split())) == (2, f"error: {expected}")
+    for kind in ("ucdp-ged", None):  # the kind given, or found from the header
+        with pytest.raises(InputFileError) as error:
+            bluehelmet.ingest(store, path, kind)
+        assert str(error.value) == expected
+    with pytest.raises(InputFileError, match=f"line {line:,}"):
+        read_ged_csv(path)  # the reader's own pass, outside the store
+    assert store.count("events") == 0 and len(store.batches()) == 0
+    with bluehelmet.open(tmp_path / "cli.duckdb") as cli_store:
+        assert cli_store.count("events") == 0 and len(cli_store.batches()) == 0
+
+
+def test_a_nul_byte_deep_in_a_gzip_incident_sheet_refuses_it(store, tmp_path):
+    # The incident reader loads its sheet as a table before mapping it (GED streams its rows).
+    fixtures = Path(__file__).parent / "fixtures" / "incidents"
+    head, *lines = (fixtures / "mopti_jmac.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # The log's rows over and over past a megabyte, each with an incident number of its own.
+    repeated = [f"MOP-{n:06d};" + lines[n % len(lines)].split(";", 1)[1] for n in range(8000)]
+    raw, offset, line = _with_nul_past_the_first_megabyte(head + "".join(repeated), b";")
+    path = tmp_path / "mopti_jmac.csv.gz"
+    path.write_bytes(gzip.compress(raw))
+
+    with pytest.raises(InputFileError) as error:
+        bluehelmet.ingest(store, path, "incidents", column_map=fixtures / "mopti_jmac.yaml")
+    assert str(error.value).startswith(f"{path}: a NUL byte at line {line:,} (byte {offset:,} of the decompressed text)")
+    assert store.count("events") == 0 and len(store.batches()) == 0
 
 
 def test_binary_bytes_are_refused_without_being_echoed(store, tmp_path):
@@ -178,6 +231,13 @@ def test_incident_json_saved_as_utf16_loads_and_an_empty_one_says_so(store, tmp_
     report = bluehelmet.ingest(store, utf16, "incidents", column_map=column_map)
 
     assert (report.rows_in, report.stored, report.rejected) == (len(json.loads(text)), len(json.loads(text)), 0)
+    # Without a byte-order mark (some Windows tools write none), told by the NULs between letters.
+    no_mark = tmp_path / "gao_incidents_le.json"
+    no_mark.write_bytes(text.encode("utf-16-le"))
+    with bluehelmet.open(tmp_path / "le.duckdb") as other:
+        again = bluehelmet.ingest(other, no_mark, "incidents", column_map=column_map)
+        assert (again.stored, again.rejected) == (report.stored, 0)
+        assert canonical_rows(other) == canonical_rows(store)
     empty = tmp_path / "gao_none.json"
     empty.write_text("[]", encoding="utf-8")
     with pytest.raises(InputFileError, match="the JSON holds no incidents: its array of incidents is empty"):

@@ -417,3 +417,21 @@ def test_an_hxl_csv_under_a_title_is_detected(cli, tmp_path, above, encoding):
     first = lines[2].split(",")
     assert events.loc[first[0], "admin2_name"] == first[4] and events.loc[first[0], "deaths_best"] == int(first[9])
     assert events.loc[first[0], "admin1_name"] == "Ménaka"  # read in the file's own encoding
+
+
+def test_a_nul_byte_below_a_title_in_a_gzip_sheet_is_refused_naming_its_line(store, tmp_path):
+    import gzip
+
+    lines = (FIXTURES / "menaka_hxl.csv").read_text(encoding="utf-8").splitlines()
+    first = lines[2].split(",")
+    # Enough incidents to put the NUL past the head that is checked for binary bytes.
+    rows = [",".join([f"MEN-{n}", *first[1:]]) for n in range(1, 2001)]
+    table = ["Ménaka sector incidents", "", *lines[:2], *rows]
+    broken = 2 + 2 + 1500  # the title, the blank line, header and tags, then row 1500
+    table[broken - 1] = table[broken - 1].replace("Tidermene", "Tider\x00mene")
+    path = tmp_path / "menaka.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(table) + "\n")
+    with pytest.raises(InputFileError, match=f"a NUL byte at line {broken:,}"):
+        bluehelmet.ingest(store, path)
+    assert store.sql("SELECT count(*) AS n FROM events")["n"][0] == 0

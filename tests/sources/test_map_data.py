@@ -51,3 +51,14 @@ def test_a_single_geojson_feature_given_to_a_json_reader_says_so(cli, data, tmp_
     saved.write_text(json.dumps(bamako), encoding="utf-8")
     assert _ingest(cli, tmp_path, saved, kind) == (2, _map_data_message(saved, kind))
 
+
+
+@pytest.mark.parametrize("kind", JSON_READERS)
+def test_a_geojson_saved_as_utf16_given_to_a_json_reader_says_so(cli, data, tmp_path, kind):
+    # The UCDP API reader looked for the GeoJSON's type in the raw bytes, where UTF-16 has a NUL
+    # between letters, and said "not a UCDP API page ... (found type, features)".
+    text = data(ADM1_JSON).read_text(encoding="utf-8")
+    for encoding in ("utf-16", "utf-16-le"):
+        saved = tmp_path / f"mli_adm1_{encoding}.json"
+        saved.write_text(text, encoding=encoding)
+        assert _ingest(cli, tmp_path, saved, kind) == (2, _map_data_message(saved, kind))

@@ -12,6 +12,7 @@ from bluehelmet.errors import InputFileError
 from bluehelmet.sources import detect_kind
 from bluehelmet.sources.ucdp_api import read_ucdp_api_json
 from bluehelmet.sources.ucdp_ged import read_ged_csv
+from event_rows import canonical_rows
 from ucdp_recordings import api_event, api_pages, dumps, sample_rows
 
 SAMPLE = "ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"
@@ -88,6 +89,38 @@ def test_bad_event_is_quarantined_with_its_record_number(store, tmp_path):
 def test_detected_by_content(tmp_path):
     path = _jsonl(tmp_path / "anything.jsonl", api_pages(sample_rows()[:5], version="23.1", base_url=API, pagesize=5))
     assert detect_kind(path).name == "ucdp-api"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"], ids=["bom", "le-without-bom", "be-without-bom"])
+def test_pages_saved_as_utf16_read_like_utf8(tmp_path, encoding):
+    # Saved again by a Windows editor as "Unicode". Without --source the file was not recognised
+    # ("cannot tell what kind of file this is": the detection looked for key names in the raw
+    # bytes), and without a byte-order mark the reader said "not UTF-8 text".
+    pages = api_pages(sample_rows()[:120], version="23.1", base_url=API, pagesize=50)
+    text = "".join(dumps(p) + "\n" for p in pages)
+    utf8 = tmp_path / "saved.jsonl"
+    utf8.write_text(text, encoding="utf-8")
+    utf16 = tmp_path / "saved_unicode.jsonl"
+    utf16.write_text(text, encoding=encoding)
+    assert detect_kind(utf16).name == "ucdp-api"
+    with bluehelmet.open(tmp_path / "a.duckdb") as a, bluehelmet.open(tmp_path / "b.duckdb") as b:
+        assert bluehelmet.ingest(a, utf8).stored == 120
+        report = bluehelmet.ingest(b, utf16)
+        assert (report.source_kind, report.release, report.stored, report.rejected) == ("ucdp-api", "23.1", 120, 0)
+        assert canonical_rows(a) == canonical_rows(b)
+    # One page, pretty-printed over many lines, is read whole.
+    pretty = tmp_path / "ged_v23_1_page.json"
+    pretty.write_text(json.dumps(pages[0], indent=2), encoding=encoding)
+    assert read_ucdp_api_json(pretty).records.num_rows == 50
+    # Cut in the middle of a character, the text cannot be decoded: it says so as UTF-16.
+    cut = tmp_path / "saved_cut.jsonl"
+    cut.write_bytes(utf16.read_bytes()[:10_001])
+    with pytest.raises(InputFileError) as error:
+        read_ucdp_api_json(cut)
+    assert str(error.value) == (
+        f"{cut}: UTF-16 text that does not decode (truncated data): it is damaged or cut short; "
+        "save UCDP API JSON as UTF-8"
+    )
 
 
 def test_not_an_api_page_is_a_clear_error(tmp_path):

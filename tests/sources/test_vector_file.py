@@ -1,7 +1,7 @@
 """Damaged boundary files, the way they arrive: a zipped shapefile missing a part, a zip of several
 levels, a shapefile cut short, a GeoJSON feature whose ring cannot be read, degrees under a
-projected CRS, GeoJSON cut short or not a FeatureCollection. Every case is the bundled Mali
-COD-AB data spoiled in one place."""
+projected CRS, GeoJSON cut short or not a FeatureCollection (alone or zipped), GeoJSON saved as
+UTF-16. Every case is the bundled Mali COD-AB data spoiled in one place."""
 
 from __future__ import annotations
 
@@ -193,10 +193,6 @@ def test_geojson_that_holds_nothing_fails_clearly(data, tmp_path):
     nothing.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(InputFileError, match="nothing.geojson: holds no features: there are no administrative units to store$"):
         read_boundaries(nothing)
-    utf16 = tmp_path / "mli_adm1_utf16.geojson"
-    utf16.write_text(data(ADM1_JSON).read_text(encoding="utf-8"), encoding="utf-16")
-    with pytest.raises(InputFileError, match="UTF-16 text: GeoJSON is read as UTF-8"):
-        read_boundaries(utf16)
 
 
 @pytest.mark.parametrize("kind", ["geopko", "geopko-v2", "radpko", "ucdp-ged", "ucdp-candidate", "acled", "un-fatalities"])
@@ -283,3 +279,57 @@ def test_good_geojson_is_parsed_by_gdal_alone(data, monkeypatch):
 
     monkeypatch.setattr("bluehelmet.sources.boundaries.load_json", parsed_twice)
     assert read_boundaries(data(ADM1_JSON)).records.num_rows == 9
+
+
+UTF16 = (
+    'UTF-16 text (what Windows editors call "Unicode"): GeoJSON is read as UTF-8 (as its standard says); '
+    'save it again as UTF-8 (in Notepad: File > Save As, Encoding "UTF-8"; in QGIS: Export > Save Features As, '
+    "format GeoJSON)"
+)
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [lambda text: text.encode("utf-16"), lambda text: text.encode("utf-16-le"), lambda text: text.encode("utf-16-be")],
+    ids=["bom", "little-endian-without-bom", "big-endian-without-bom"],
+)
+def test_geojson_saved_as_utf16_is_refused_saying_how_to_save_it(cli, data, tmp_path, encoded):
+    # GDAL opens no UTF-16; without a byte-order mark it said "not recognized as being in a
+    # supported file format", and the reader's own check looked for the mark alone.
+    utf16 = encoded(data(ADM1_JSON).read_text(encoding="utf-8"))
+    for name in ("mli_adm1.geojson", "mli_adm1.json"):  # a .json is told to be boundaries by its text
+        path = tmp_path / name
+        path.write_bytes(utf16)
+        result = cli("--db", tmp_path / "store.duckdb", "ingest", path)
+        assert (result.exit_code, " ".join(result.stderr.split())) == (2, f"error: {path}: {UTF16}")
+    with bluehelmet.open(tmp_path / "store.duckdb") as store:
+        assert store.count("admin_units") == 0 and len(store.batches()) == 0
+
+
+def _zipped_geojson(path: Path, member: str, content: bytes) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, content)
+    return path
+
+
+def test_a_zipped_geojson_gdal_cannot_read_is_explained_naming_the_member(cli, data, tmp_path):
+    # GDAL's own words were shown, naming the zip alone: "Failed to read GeoJSON data; At line 1,
+    # character 37589: Unterminated object", or "not recognized as being in a supported file format".
+    whole = data(ADM1_JSON).read_bytes()
+    features = json.loads(whole)["features"]
+    cases = {
+        ("mli_adm1.geojson", whole[: len(whole) // 2]):
+            f"cannot be read as GeoJSON: Expecting ',' delimiter (line 1, column 260714); {CUT_SHORT}",
+        ("cod-ab/mli_adm1.geojson", whole[: len(whole) // 2]):
+            f"cannot be read as GeoJSON: Expecting ',' delimiter (line 1, column 260714); {CUT_SHORT}",
+        ("mli_adm1.geojson", json.dumps(features).encode()):
+            f"a JSON list of 9 features, not a FeatureCollection: {EXPECTED_GEOJSON}",
+        ("mli_adm1.geojson", whole.decode("utf-8").encode("utf-16")): UTF16,
+    }
+    for number, ((member, content), problem) in enumerate(cases.items()):
+        archive = _zipped_geojson(tmp_path / f"mli_adm1_{number}.zip", member, content)
+        for source in ((), ("--source", "boundaries")):
+            result = cli("--db", tmp_path / "store.duckdb", "ingest", archive, *source)
+            assert (result.exit_code, " ".join(result.stderr.split())) == (2, f"error: {archive}/{member}: {problem}")
+    with bluehelmet.open(tmp_path / "store.duckdb") as store:
+        assert store.count("admin_units") == 0 and len(store.batches()) == 0

@@ -42,7 +42,7 @@ from bluehelmet.sources.base import (
 )
 from bluehelmet.sources.dates import date_sql
 from bluehelmet.sources.hxl_tags import is_tag_row
-from bluehelmet.sources.jsonfile import load_json
+from bluehelmet.sources.jsonfile import json_head, load_json
 from bluehelmet.sources.records import load_records
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.textfile import load_delimited
@@ -557,8 +557,7 @@ def _detect_deletions(header: set[str], path: Path) -> bool:
 def _detect_acled_json(path: Path) -> bool:
     if path.suffix.lower() != ".json":
         return False
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16).decode("utf-8", errors="replace")
+    head = json_head(path)  # decoded: a JSON saved as UTF-16 has NULs between its letters
     return '"event_id_cnty"' in head and '"event_type"' in head
 
 

@@ -29,19 +29,19 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pyarrow as pa
 import shapely
 
 from bluehelmet.errors import InputFileError
-from bluehelmet.sources.archive import holds_vector_data, vector_in_zip
+from bluehelmet.sources.archive import extracted, holds_vector_data, vector_in_zip
 from bluehelmet.sources.base import REJECT_SCHEMA, ReadResult
-from bluehelmet.sources.jsonfile import load_json
+from bluehelmet.sources.jsonfile import is_utf16, json_head, load_json
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.vector_file import (
-    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, geojson_problem, missing_parts_problem, read_features,
+    NOT_FINITE, SHAPEFILE_PARTS, first_point_not_finite, geojson_problem, map_data_kind, missing_parts_problem, read_features,
     shapefile_companions, shp_header_problem,
 )
 from bluehelmet.store.schema import canonical_columns
@@ -56,6 +56,11 @@ _NAME = [
 ]
 _ALT_NAME = [r"admin{n}name_en", r"adm{n}_en", r"admin{n}altn", r"adm{n}alt1fr", r"adm{n}alt1en", r"adm{n}_name1", r"admin{n}refn", r"adm{n}_ref"]
 _DATE = ["date", "validon", "valid_on"]
+UTF16_GEOJSON = (
+    'UTF-16 text (what Windows editors call "Unicode"): GeoJSON is read as UTF-8 (as its standard says); '
+    'save it again as UTF-8 (in Notepad: File > Save As, Encoding "UTF-8"; in QGIS: Export > Save Features As, '
+    "format GeoJSON)"
+)
 
 
 def read_boundaries(path: str | Path, *, release: str | None = None) -> ReadResult:
@@ -261,9 +266,7 @@ def _read_frame(path: Path):
         head = handle.read(100)
     if not head.strip():
         raise InputFileError(path, "the file is empty")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputFileError(path, "UTF-16 text: GeoJSON is read as UTF-8 (as its standard says); save it as UTF-8")
-    source = str(path)
+    source, member = str(path), None
     if suffix == ".shp":
         missing = [s for s in SHAPEFILE_PARTS if not path.with_suffix(s).exists() and not path.with_suffix(s.upper()).exists()]
         if missing:
@@ -273,12 +276,17 @@ def _read_frame(path: Path):
             raise InputFileError(path, problem)
     elif suffix == ".zip":
         # GDAL looks for a shapefile at the top of a zip only: name the layer, wherever it sits.
-        source = f"/vsizip/{path.resolve()}/{vector_in_zip(path)}"
+        member = vector_in_zip(path)
+        source = f"/vsizip/{path.resolve()}/{member}"
     try:
         frame, unreadable = read_features(source)
     except Exception as exc:  # pyogrio raises its own DataSourceError and friends
         if suffix in (".geojson", ".json"):
             _refuse_malformed_geojson(path)
+        if member is not None and PurePosixPath(member).suffix.lower() == ".geojson":
+            # The same words as for the file unzipped, naming it inside the archive.
+            with extracted(path, member) as copy:
+                _refuse_malformed_geojson(copy)
         # GDAL's advice to name a driver is for programmers, not for the analyst.
         said = re.sub(r"\s*It might help to specify the correct driver.*", "", str(exc)).replace(f"'{source}' ", "").rstrip(" .;")
         raise InputFileError(path, f"cannot be read as boundaries (shapefile, GeoJSON, GeoPackage or a zip of one): {said}") from exc
@@ -291,8 +299,14 @@ def _refuse_malformed_geojson(path: Path) -> None:
     """Stop, in plain words, at a GeoJSON file GDAL could not read: JSON that does not parse (with
     its line and column, where GDAL's own character count does not point into the file), or JSON
     that is not a FeatureCollection (what it is instead). Called only once GDAL has failed, so
-    that a valid file of tens of megabytes is not parsed twice. Returns for a document shaped
-    like GeoJSON, whose fault GDAL's own message names."""
+    that a valid file of tens of megabytes is not parsed twice; for a GeoJSON inside a zip, on
+    the member extracted (:func:`~bluehelmet.sources.archive.extracted` names it
+    ``ARCHIVE.zip/MEMBER``). UTF-16 text (a Windows editor's "Unicode") is refused saying how
+    to save it as UTF-8: GDAL reads GeoJSON as UTF-8 only, as its standard (RFC 7946) says, and
+    so do the GIS tools built on it (QGIS), so a copy saved as UTF-8 serves them all. Returns
+    for a document shaped like GeoJSON, whose fault GDAL's own message names."""
+    if is_utf16(path):  # GDAL reads no UTF-16, with or without a byte-order mark
+        raise InputFileError(path, UTF16_GEOJSON)
     problem = geojson_problem(load_json(path, "GeoJSON"))
     if problem:
         raise InputFileError(path, problem)
@@ -404,6 +418,8 @@ def _detect(path: Path) -> bool:
         return holds_vector_data(path)
     if suffix != ".json":
         return False
+    if is_utf16(path):  # which GDAL cannot open: told by its text, so that the reader says why
+        return map_data_kind(path, json_head(path, 1 << 20).encode("utf-8")) == "GeoJSON"
     try:
         import pyogrio
 

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from bluehelmet.errors import InputFileError
 from bluehelmet.sources.base import ReadResult, empty_rejects, reader_connection, sql_literal
-from bluehelmet.sources.jsonfile import json_encoding, load_json
+from bluehelmet.sources.jsonfile import json_encoding, json_head, load_json, undecodable
 from bluehelmet.sources.map_data import refuse_map_data
 from bluehelmet.sources.registry import SourceKind, register
 from bluehelmet.sources.ucdp_ged import (
@@ -118,9 +118,7 @@ def iter_pages(path: Path) -> Iterator[dict]:
     try:
         yield from _pages(path)
     except UnicodeDecodeError as exc:
-        raise InputFileError(
-            path, f"not UTF-8 text (byte {exc.start}: {exc.reason}): the UCDP API's pages are saved as UTF-8 JSON"
-        ) from None
+        raise undecodable(path, exc, "UCDP API JSON") from None
     except RecursionError:
         raise InputFileError(path, "not UCDP API JSON: arrays or objects nested too deeply") from None
 
@@ -128,8 +126,9 @@ def iter_pages(path: Path) -> Iterator[dict]:
 def _pages(path: Path) -> Iterator[dict]:
     if not path.exists():
         raise InputFileError(path, "no such file")
-    # Before the first line is parsed: a GeoJSON written on one line would read as a page.
-    refuse_map_data(path, KIND)
+    # Before the first line is parsed: a GeoJSON written on one line would read as a page. The
+    # head is decoded first, for a GeoJSON saved as UTF-16.
+    refuse_map_data(path, KIND, json_head(path, 1 << 20).encode("utf-8"))
     encoding = json_encoding(path)
     with open(path, encoding=encoding) as handle:
         first = next((line for line in handle if line.strip()), None)
@@ -211,9 +210,8 @@ def _release_from_pages(pages: list[dict]) -> str | None:
 def _detect_api_json(path: Path) -> bool:
     if path.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
         return False
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 16)
-    return b'"type_of_violence"' in head and (b'"Result"' in head or head.lstrip().startswith(b"["))
+    head = json_head(path)
+    return '"type_of_violence"' in head and ('"Result"' in head or head.lstrip().startswith("["))
 
 
 register(
