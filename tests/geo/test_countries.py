@@ -20,6 +20,14 @@ from bluehelmet.geo.countries import iso3_from_name
         ("Centrafrique", "CAF"), ("RDC", "COD"), ("Burkina", "BFA"),
         # English names keep their countries where the two languages meet.
         ("Niger", "NER"), ("Nigeria", "NGA"), ("Mali", "MLI"), ("Chad", "TCD"), ("Sudan", "SDN"),
+        # The two Congos, as the press, the UN and the World Bank write them; "Congo" alone is
+        # the Republic of the Congo, as in ISO 3166.
+        ("RD Congo", "COD"), ("Congo-Kinshasa", "COD"), ("Congo (Kinshasa)", "COD"), ("Congo, Dem. Rep.", "COD"),
+        ("Congo, Democratic Republic of the", "COD"), ("Congo-Brazzaville", "COG"), ("Congo (Brazzaville)", "COG"),
+        ("Congo, Rep.", "COG"), ("Congo", "COG"),
+        # Inverted names and articles; French short forms.
+        ("Korea, North", "PRK"), ("Korea, Rep.", "KOR"), ("The Gambia", "GMB"), ("Gambia, The", "GMB"),
+        ("Occupied Palestinian Territory", "PSE"), ("RCA", "CAF"), ("Russie", "RUS"), ("Fédération de Russie", "RUS"),
     ],
 )
 def test_a_country_is_known_by_its_english_and_french_names(name, iso3):

@@ -112,6 +112,32 @@ def _name_index() -> dict[str, str]:
         "usa": "USA",
         "uk": "GBR",
         "great britain": "GBR",
+        # The two Congos as the press, the UN and the World Bank tell them apart.
+        "RD Congo": "COD",
+        "Congo-Kinshasa": "COD",
+        "Congo (Kinshasa)": "COD",
+        "Congo, Dem. Rep.": "COD",
+        "Congo, Democratic Republic of": "COD",
+        "Congo, Democratic Republic of the": "COD",
+        "Congo-Brazzaville": "COG",
+        "Congo (Brazzaville)": "COG",
+        "Congo, Rep.": "COG",
+        "Congo, Republic of": "COG",
+        "Congo, Republic of the": "COG",
+        # Names written the other way round, or with their article.
+        "Korea, North": "PRK",
+        "Korea, South": "KOR",
+        "Korea, Dem. People's Rep.": "PRK",
+        "Korea, Rep.": "KOR",
+        "The Gambia": "GMB",
+        "Gambia, The": "GMB",
+        "Micronesia": "FSM",
+        "Palestinian Territory": "PSE",
+        "Occupied Palestinian Territory": "PSE",
+        # French short forms (RCA: République centrafricaine).
+        "RCA": "CAF",
+        "Russie": "RUS",
+        "Fédération de Russie": "RUS",
     }
     index.update({_norm(k): v for k, v in extra.items()})
     return index
