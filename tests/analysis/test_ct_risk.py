@@ -56,6 +56,31 @@ def test_indicators_come_from_the_data_or_say_there_is_none(un_store, raw):
     assert (compared["with_ct_rating"] == "not rated").all()
 
 
+def test_the_host_country_may_be_named_in_english_or_french(un_store):
+    """``--country Mali`` had been stored as typed: the host state was not found ("no host
+    state actor for this country") and the state indicator was lost without a word."""
+    events, deaths = _raw_state_violence_in_mali()
+    for name in ("Mali", "mali", "Malí"):
+        assessment = ct_risk.create_assessment(un_store, "MINUSMA", country=name, by="J. Analyst")
+        body = ct_risk.load_assessment(un_store, assessment)
+        assert body["country"] == "MLI"
+        state = body["indicators"]["state_violence_against_civilians"]
+        assert state["status"] == "data"
+        assert state["value"]["events"] == events == 53 and state["value"]["civilian_deaths"] == deaths == 513
+
+
+def test_a_misspelt_country_or_a_date_that_reads_two_ways_is_refused(un_store):
+    with pytest.raises(NotFoundError, match=r"--country 'Mail' is not a country.*did you mean Mali \(MLI\)"):
+        ct_risk.create_assessment(un_store, "MINUSMA", country="Mail", by="x")
+    # 8 December 2017 (resolution 2391) to some, 12 August 2017 to others: it was read as August.
+    with pytest.raises(InvalidRequestError, match="--ct-start '08/12/2017' is not a year"):
+        ct_risk.create_assessment(un_store, "MINUSMA", country="MLI", ct_start="08/12/2017", by="x")
+    assert ct_risk.list_assessments(un_store).empty
+    assessment = ct_risk.create_assessment(un_store, "MINUSMA", country="MLI", ct_start="2017-12", by="x")
+    trend = ct_risk.load_assessment(un_store, assessment)["indicators"]["malicious_act_trend"]
+    assert "before (2013-08..2017-11)" in trend["text"]
+
+
 def test_two_scenarios_side_by_side_and_the_history_survive_a_restart(un_store_path):
     with bluehelmet.open(un_store_path) as store:
         assessment = ct_risk.create_assessment(store, "MINUSMA", country="MLI", partners=["ucdp:72"], by="A. Planner")

@@ -53,6 +53,17 @@ def test_evidence_is_the_recipients_violence_against_civilians_in_the_lookback_w
     assert body["status"] == "screened"
 
 
+def test_support_given_by_year_or_month_covers_all_its_days(un_store):
+    """``--from 2018 --to 2018`` had been stored as one day, 2018-01-01..2018-01-01."""
+    case = hrddp.register_support(un_store, "FAMa", "logistics", "2018", "2018", by="HRO Bamako")
+    body = hrddp.load_case(un_store, case)
+    assert body["period"] == ["2018-01-01", "2018-12-31"]
+    assert body["evidence"]["window"] == ["2015-01-01", "2017-12-31"]
+    assert body["evidence"]["events"] == len(_raw_mali_state_violence("2015-01-01", "2017-12-31")) == 4
+    case = hrddp.register_support(un_store, "FAMa", "training", "2018-02", "2018-02", by="HRO Bamako")
+    assert hrddp.load_case(un_store, case)["period"] == ["2018-02-01", "2018-02-28"]
+
+
 def test_joint_operations_raise_the_level_and_recent_events_come_from_the_candidate_release(un_store):
     case = hrddp.register_support(un_store, "Government of Mali", "joint_operations", "2026-03-01", "2026-06-30", by="HRO")
     body = hrddp.load_case(un_store, case)
@@ -97,8 +108,11 @@ def test_bad_input_writes_nothing(un_store):
         hrddp.register_support(un_store, "FAMa", "weapons", "2018-01-01", "2018-06-30", by="x")
     with pytest.raises(InvalidRequestError, match="wrong order"):
         hrddp.register_support(un_store, "FAMa", "training", "2018-06-30", "2018-01-01", by="x")
-    with pytest.raises(InvalidRequestError, match="not a date"):
+    with pytest.raises(InvalidRequestError, match=r"--from '2018-13-45' is not a year \(YYYY\), a month \(YYYY-MM\) or a day"):
         hrddp.register_support(un_store, "FAMa", "training", "2018-13-45", "2018-12-31", by="x")
+    # 1 February to some, 2 January to others: it was read as 2 January.
+    with pytest.raises(InvalidRequestError, match="--from '01/02/2018' is not a year"):
+        hrddp.register_support(un_store, "FAMa", "training", "01/02/2018", "2018-12-31", by="x")
     with pytest.raises(InvalidRequestError, match="needs the name"):
         hrddp.register_support(un_store, "FAMa", "training", "2018-01-01", "2018-06-30", by="")
     with pytest.raises(NotFoundError, match="did you mean MINUSMA"):

@@ -156,6 +156,36 @@ def test_trend_test_with_troop_exposure(un_store, raw):
     assert result.to_frame().set_index("model").loc["poisson", "rate_ratio"] == pytest.approx(ratio, rel=1e-6)
 
 
+def test_a_trend_period_given_as_years_or_months_covers_whole_months(un_store, raw):
+    """``end="2019"`` ends the series in December 2019 (it ended in January), and a month at
+    the end counts every day's deaths: with ``end="2019-01"`` January was in the series with
+    a month of exposure but only the deaths of its first day (none of the 12 of the month,
+    10 of them Chadian peacekeepers killed at Aguelhok on 20 January)."""
+    rows = raw[(raw["mission_acronym"] == "MINUSMA") & (raw["type_of_incident"] == MALICIOUS)]
+    month = rows["incident_date"].dt.to_period("M")
+    before = int(month.between(pd.Period("2014-01", "M"), pd.Period("2017-11", "M")).sum())
+    result = pk.trend_test(un_store, "MINUSMA", "2017-12-08", start="2014", end="2019")
+    after = result.periods[1]
+    assert (after["first_month"], after["last_month"], after["months"]) == ("2017-12", "2019-12", 25)
+    assert after["fatalities"] == int(month.between(pd.Period("2017-12", "M"), pd.Period("2019-12", "M")).sum()) == 33
+    assert result.periods[0]["fatalities"] == before == 91
+    january = pk.trend_test(un_store, "MINUSMA", "2017-12", start="2014-01", end="2019-01")
+    assert january.months[-1] == {"month": "2019-01", "fatalities": int((month == pd.Period("2019-01", "M")).sum()),
+                                  "exposure": 1.0, "after": True}
+    assert january.months[-1]["fatalities"] == 12
+    assert january.periods[1]["fatalities"] == 23
+
+
+def test_a_date_that_reads_two_ways_is_refused_not_guessed(un_store):
+    """"08/12/2017" (resolution 2391) had been read as 12 August, moving four months to "after"."""
+    for change in ("08/12/2017", "8 December 2017", "soon"):
+        with pytest.raises(InvalidRequestError, match=r"--change '.*' is not a year \(YYYY\), a month \(YYYY-MM\) or a day"):
+            pk.trend_test(un_store, "MINUSMA", change)
+    with pytest.raises(InvalidRequestError, match="--from '01/2014' is not a year"):
+        pk.trend_test(un_store, "MINUSMA", "2017-12-08", start="01/2014")
+    assert pk.trend_test(un_store, "MINUSMA", "2017-12").change_date == "2017-12-01"
+
+
 def test_troop_series_with_gaps_is_refused_with_the_missing_months(un_store):
     with pytest.raises(InvalidRequestError) as error:
         pk.trend_test(un_store, "MINUSMA", "2017-12-08", exposure="troops")

@@ -71,6 +71,36 @@ def test_presence_commands(cli, un_store_path):
     assert events and all(r["position_source"] == "none" and r["distance_km"] is None for r in events)
 
 
+def test_presence_without_events_says_which_filter_matched_nothing(cli, un_store_path):
+    """A misspelt country or an empty period was an empty table with no word, where
+    ``events`` names the filter and what the store has instead."""
+    for command in ("summary", "events", "gaps"):
+        result = cli("--db", un_store_path, "peacekeeping", "presence", command, "--country", "Mail",
+                     "--from", "2017", "--to", "2017", "--format", "json")
+        assert result.exit_code == 0 and result.json() == []
+        assert "note: no event has country 'Mail'; the closest in the store: 'Mali'" in result.stderr
+    late = cli("--db", un_store_path, "peacekeeping", "presence", "summary", "--country", "MLI", "--from", "2030")
+    assert "note: no event falls in the period asked for" in late.stderr
+    found = cli("--db", un_store_path, "peacekeeping", "presence", "summary", "--country", "Mali", "--from", "2017", "--to", "2017")
+    assert found.exit_code == 0 and "note:" not in found.stderr
+
+
+def test_dates_in_other_formats_are_refused_by_trend_ct_risk_and_hrddp(cli, un_store_path):
+    trend = cli("--db", un_store_path, "peacekeeping", "trend", "MINUSMA", "--change", "08/12/2017")
+    assert trend.exit_code == 2
+    assert "--change '08/12/2017' is not a year (YYYY), a month (YYYY-MM) or a day (YYYY-MM-DD)" in trend.stderr
+    junk = cli("--db", un_store_path, "peacekeeping", "trend", "MINUSMA", "--change", "soon")
+    assert junk.exit_code == 2 and "Traceback" not in junk.stderr and "--change 'soon'" in junk.stderr
+    whole = cli("--db", un_store_path, "peacekeeping", "trend", "MINUSMA", "--change", "2017-12-08",
+                "--from", "2014", "--to", "2019", "--format", "json").json()
+    assert whole["end"] == "2019-12" and whole["periods"][1]["fatalities"] == 33
+    ct = cli("--db", un_store_path, "peacekeeping", "ct-risk", "create", "MINUSMA", "--country", "Mail", "--by", "x")
+    assert ct.exit_code == 2 and "did you mean Mali (MLI)?" in ct.stderr
+    hrddp = cli("--db", un_store_path, "peacekeeping", "hrddp", "register", "FAMa", "--type", "logistics",
+                "--from", "01/02/2018", "--to", "2018-12-31", "--by", "HRO")
+    assert hrddp.exit_code == 2 and "--from '01/02/2018' is not a year" in hrddp.stderr
+
+
 def test_every_table_goes_to_a_file_in_the_formats_analysts_open(cli, un_store_path, tmp_path):
     import json
 

@@ -6,7 +6,8 @@ import pytest
 
 import bluehelmet
 from bluehelmet.actors.clues import countries_in
-from bluehelmet.geo.countries import iso3_from_name
+from bluehelmet.errors import NotFoundError
+from bluehelmet.geo.countries import iso3_from_name, require_iso3
 
 
 @pytest.mark.parametrize(
@@ -32,6 +33,14 @@ from bluehelmet.geo.countries import iso3_from_name
 )
 def test_a_country_is_known_by_its_english_and_french_names(name, iso3):
     assert iso3_from_name(name) == iso3
+
+
+def test_a_country_required_from_a_code_or_a_name_or_a_clear_error_naming_the_nearest():
+    assert [require_iso3(t) for t in ("mli", "Mali", "Malí", "Tchad", "Côte d'Ivoire")] == ["MLI", "MLI", "MLI", "TCD", "CIV"]
+    with pytest.raises(NotFoundError, match=r"--country 'Mail' is not a country; give an ISO3 code .* did you mean Mali \(MLI\)\?"):
+        require_iso3("Mail")
+    with pytest.raises(NotFoundError, match=r"--region 'Burkino Faso' is not a country.*Burkina Faso \(BFA\)"):
+        require_iso3("Burkino Faso", option="--region")
 
 
 def test_an_actor_name_mentioning_a_country_in_french_gives_that_country():

@@ -28,6 +28,8 @@ from bluehelmet.analysis.missions import check_mission
 from bluehelmet.analysis.actor_violence import resolve_actor_ids, violence_against_civilians
 from bluehelmet.analysis.records import RecordBook
 from bluehelmet.errors import BluehelmetError, InvalidRequestError
+from bluehelmet.geo.countries import require_iso3
+from bluehelmet.period_bounds import parse_bound
 
 RULES_FILE = Path(__file__).parent / "rules" / "ct_risks.yaml"
 
@@ -173,17 +175,20 @@ def create_assessment(
 ) -> str:
     """Start an assessment of ``mission``; returns its id (``ct-MINUSMA-1``).
 
-    ``partners`` are the forces the mission would support under CT tasks (ids or names,
-    resolved through the actor registry: an unknown one is an error and nothing is stored).
-    ``ct_start`` is the date CT support began or would begin, for the trend indicator.
+    ``country`` is the host country, an ISO3 code or a name in English or French (``Mali``),
+    stored as its ISO3 code. ``partners`` are the forces the mission would support under CT
+    tasks (ids or names, resolved through the actor registry). ``ct_start`` is the date CT
+    support began or would begin, for the trend indicator: a day, a month or a year. An
+    unknown country, partner or date is an error and nothing is stored.
     """
     code = check_mission(store, mission)
+    # The host-state and protest indicators match the ISO3 code: a name kept as typed made
+    # them "no data" without a word.
+    country = require_iso3(country) if country else None
     partner_ids = resolve_actor_ids(store, partners or [])
     if ct_start:
-        try:
-            pd.Timestamp(ct_start)
-        except ValueError:
-            raise InvalidRequestError(f"the CT start date {ct_start!r} is not a date (YYYY-MM-DD)") from None
+        # Read like every date option: "08/12/2017" is 8 December to some and 12 August to others.
+        ct_start = str(parse_bound(ct_start, end=False, option="--ct-start"))
     book = _book(store)
     record_id = book.next_id(f"ct-{code}-")
     body = {

@@ -26,6 +26,7 @@ from bluehelmet.analysis.missions import check_mission
 from bluehelmet.analysis.actor_violence import resolve_actor_ids, violence_against_civilians
 from bluehelmet.analysis.records import RecordBook
 from bluehelmet.errors import InvalidRequestError
+from bluehelmet.period_bounds import parse_bound
 
 RULES_FILE = Path(__file__).parent / "rules" / "hrddp.yaml"
 TEMPLATES = Path(__file__).resolve().parents[1] / "reports" / "templates"
@@ -43,11 +44,18 @@ def _book(store) -> RecordBook:
     return RecordBook(store, "hrddp_cases", "hrddp_audit", "HRDDP case")
 
 
-def _date(value, what: str) -> date:
-    try:
-        return pd.Timestamp(str(value)).date()
-    except ValueError:
-        raise InvalidRequestError(f"the {what} {value!r} is not a date (YYYY-MM-DD)") from None
+def _support_period(start, end) -> tuple[date, date]:
+    """The first and last days of the support, read as every period is (``parse_bound``).
+
+    A year or a month covers all its days (``2018`` to ``2018`` is the whole year), and a date
+    such as ``01/02/2018``, 1 February to some and 2 January to others, is refused rather
+    than guessed.
+    """
+    first = parse_bound(start, end=False, option="--from")
+    last = parse_bound(end, end=True, option="--to")
+    if first > last:
+        raise InvalidRequestError(f"the support period is in the wrong order: {first} is after {last}")
+    return first, last
 
 
 def _need_name(by: str | None, what: str) -> str:
@@ -148,9 +156,7 @@ def register_support(
     types = criteria()["support_types"]
     if support_type not in types:
         raise InvalidRequestError(f"unknown support type {support_type!r}; choose {', '.join(types)}")
-    first, last = _date(start, "start date"), _date(end, "end date")
-    if first > last:
-        raise InvalidRequestError(f"the support period is in the wrong order: {first} is after {last}")
+    first, last = _support_period(start, end)
     code = check_mission(store, mission) if mission else None
     actor_id = resolve_actor_ids(store, [recipient])[0]
     evidence = gather_evidence(store, actor_id, first, lookback_months)
@@ -175,7 +181,7 @@ def refresh_evidence(store, case_id: str, *, by: str) -> int:
     book = _book(store)
     body, _ = book.get(case_id)
     before = body["risk"]["level"]
-    body["evidence"] = gather_evidence(store, body["recipient_id"], _date(body["period"][0], "start date"), body["lookback_months"])
+    body["evidence"] = gather_evidence(store, body["recipient_id"], date.fromisoformat(body["period"][0]), body["lookback_months"])
     body["risk"] = assess_risk(body["evidence"], body["support_type"])
     return book.write(case_id, body, by=who, action="refresh_evidence",
                       detail={"risk_before": before, "risk_after": body["risk"]["level"], "events": body["evidence"]["events"]})

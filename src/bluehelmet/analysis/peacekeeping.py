@@ -22,7 +22,7 @@ import pandas as pd
 
 from bluehelmet.analysis.missions import check_mission
 from bluehelmet.errors import InvalidRequestError
-from bluehelmet.period_bounds import period_clauses
+from bluehelmet.period_bounds import parse_bound, period_clauses
 from bluehelmet.store.schema import table_has_rows
 
 # Group name -> SQL expression over un_fatalities.
@@ -315,25 +315,22 @@ def monthly_series(
     """Fatalities per calendar month (zero months included) with an exposure per month.
 
     The default period runs from the mission's first to its last recorded fatality (of any
-    type). ``exposure="troops"`` gives each month its troops from ``troops_source``: the year's
-    :func:`troop_strength` for RADPKO and Geo-PKO v2.3, the month's total for Geo-PKO v1; a
-    month without a figure is an error that lists the gaps (no guessing).
+    type). ``start`` and ``end`` take a year, a month or a day (``2014``, ``2014-01``,
+    ``2014-01-15``) and name the first and last months of the series: ``end="2019"`` ends in
+    December 2019, and every month of the series counts all its days' fatalities, as each has
+    a whole month of exposure. ``exposure="troops"`` gives each month its troops from
+    ``troops_source``: the year's :func:`troop_strength` for RADPKO and Geo-PKO v2.3, the
+    month's total for Geo-PKO v1; a month without a figure is an error that lists the gaps (no
+    guessing).
     """
     code = check_mission(store, mission)
     _check_troop_source(troops_source)
     if exposure not in ("months", "troops"):
         raise InvalidRequestError(f"unknown exposure {exposure!r}; choose months or troops")
-    span = store.con.execute(
-        "SELECT min(incident_date), max(incident_date) FROM un_fatalities WHERE mission = ?", [code]).fetchall()[0]
-    first = pd.Timestamp(start) if start else (pd.Timestamp(span[0]) if span[0] else None)
-    last = pd.Timestamp(end) if end else (pd.Timestamp(span[1]) if span[1] else None)
-    if first is None or last is None:
-        raise InvalidRequestError(f"no fatalities for {code}: give the period with start and end")
-    if first > last:
-        raise InvalidRequestError(f"the period is in the wrong order: {first.date()} is after {last.date()}")
-    months = pd.period_range(first.to_period("M"), last.to_period("M"), freq="M")
+    first, last = _series_months(store, code, start, end)
+    months = pd.period_range(first, last, freq="M")
     counts = fatalities(store, "month", mission=code, incident=incident, personnel=personnel,
-                        start=first.date(), end=last.date())
+                        start=first.start_time.date(), end=last.end_time.date())
     series = pd.DataFrame({"month": months.astype(str)})
     series = series.merge(counts, on="month", how="left")
     series["fatalities"] = series["fatalities"].fillna(0).astype("int64")
@@ -361,6 +358,25 @@ def monthly_series(
     return series[["month", "fatalities", "exposure"]]
 
 
+def _series_months(store, code: str, start, end) -> tuple[pd.Period, pd.Period]:
+    """The first and last months of a mission's series: the months ``start`` and ``end`` fall
+    in, else those of its first and last fatality.
+
+    The bounds are read as every period option is (``parse_bound``): a day-first or
+    month-first date such as ``08/12/2017`` is refused rather than guessed, and a year given as
+    the end means its December, not its January.
+    """
+    span = store.con.execute(
+        "SELECT min(incident_date), max(incident_date) FROM un_fatalities WHERE mission = ?", [code]).fetchall()[0]
+    first = parse_bound(start, end=False, option="--from") if start else span[0]
+    last = parse_bound(end, end=True, option="--to") if end else span[1]
+    if first is None or last is None:
+        raise InvalidRequestError(f"no fatalities for {code}: give the period with start and end")
+    if first > last:
+        raise InvalidRequestError(f"the period is in the wrong order: {first} is after {last}")
+    return pd.Period(first, "M"), pd.Period(last, "M")
+
+
 def _ranges(months: list[str]) -> str:
     """'2019-01..2019-12, 2021-03' from a sorted list of months."""
     periods = [pd.Period(m, "M") for m in months]
@@ -386,20 +402,23 @@ def trend_test(
     binomial model (which allows for months of clustered attacks), each with an indicator
     "on or after the month of ``change_date``" and log exposure as offset. The rate ratio is
     exp(coefficient) with a 95% Wald interval. A ratio above 1 means more fatalities per month
-    (or per troop-month) after the change.
+    (or per troop-month) after the change. ``change_date`` is a day, a month or a year
+    (``2017-12-08``, ``2017-12``, ``2017``).
 
     >>> trend_test(store, "MINUSMA", "2017-12-08").to_frame()    # resolution 2391, G5 Sahel support  # doctest: +SKIP
     """
     import statsmodels.api as sm
 
     code = check_mission(store, mission)
+    # Read like every date option: "08/12/2017" is 8 December to some and 12 August to others.
+    change_day = parse_bound(change_date, end=False, option="--change")
+    change = pd.Period(change_day, "M")
     series = monthly_series(store, code, incident=incident, personnel=personnel, start=start, end=end, exposure=exposure,
                             troops_source=troops_source)
-    change = pd.Timestamp(str(change_date)).to_period("M")
     after = (series["month"].map(lambda m: pd.Period(m, "M")) >= change).astype(float)
     if after.all() or not after.any():
         raise InvalidRequestError(
-            f"the change date {change_date} must fall inside the period {series['month'].iloc[0]}..{series['month'].iloc[-1]}"
+            f"the change date {change_day} must fall inside the period {series['month'].iloc[0]}..{series['month'].iloc[-1]}"
         )
     periods = []
     for label, mask in (("before", after == 0), ("after", after == 1)):
@@ -412,7 +431,7 @@ def trend_test(
         })
     if min(p["fatalities"] for p in periods) == 0:
         empty = [p["period"] for p in periods if p["fatalities"] == 0][0]
-        raise InvalidRequestError(f"no fatalities {empty} {change_date} in the period: a rate ratio cannot be estimated")
+        raise InvalidRequestError(f"no fatalities {empty} {change_day} in the period: a rate ratio cannot be estimated")
     X = sm.add_constant(after.to_numpy())
     y = series["fatalities"].to_numpy()
     offset = np.log(series["exposure"].to_numpy())
@@ -430,7 +449,7 @@ def trend_test(
         f"{dispersion:.2f}" + (" (> 1.5: prefer the negative binomial interval)" if dispersion > 1.5 else "")
     )
     return TrendResult(
-        mission=code, incident=check_incident(store, incident), personnel=personnel, change_date=str(change_date),
+        mission=code, incident=check_incident(store, incident), personnel=personnel, change_date=str(change_day),
         exposure=exposure, start=series["month"].iloc[0], end=series["month"].iloc[-1],
         periods=periods, models=models, dispersion=dispersion, note=note,
         troops_source=troops_source if exposure == "troops" else None,

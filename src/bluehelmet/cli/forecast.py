@@ -36,7 +36,7 @@ def predict(
     train_until: str = typer.Option(..., "--train-until", help="Last month of data to learn from, YYYY-MM; forecasts start the month after."),
     horizons: str = typer.Option("1-12", help="Months ahead: 1-12, or a list such as 1,3,6."),
     unit: str = typer.Option("pgm", help="pgm (PRIO-GRID cell-month), admin1 or admin2."),
-    region: str = typer.Option("africa", help="'africa', an ISO3 code (MLI) or several (MLI,BFA,NER)."),
+    region: str = typer.Option("africa", help="'africa', or a country (ISO3 code or name, in English or French) or several joined by commas (MLI,BFA,NER)."),
     model: str = typer.Option("hurdle_lgbm", help="hurdle_lgbm, negbin, conflictology, last or zero."),
     seed: int = typer.Option(0, help="Random seed of the learned model."),
     window: int = typer.Option(120, help="Months of history the model trains on."),
@@ -69,7 +69,7 @@ def predict(
 @forecast_app.command()
 def backtest(
     ctx: typer.Context,
-    region: str = typer.Option("africa", help="'africa', an ISO3 code (MLI) or several (MLI,BFA,NER)."),
+    region: str = typer.Option("africa", help="'africa', or a country (ISO3 code or name, in English or French) or several joined by commas (MLI,BFA,NER)."),
     unit: str = typer.Option("pgm", help="pgm, admin1 or admin2."),
     target: str = typer.Option("osv_deaths", help="osv_deaths, osv_events, sb_deaths or ns_deaths."),
     first_origin: str = typer.Option("2014-12", help="First forecast origin, YYYY-MM."),

@@ -9,7 +9,7 @@ from typing import List, Optional
 import pandas as pd
 import typer
 
-from bluehelmet.cli.app import app, open_store, output_file
+from bluehelmet.cli.app import app, err, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
 from bluehelmet.exports import write_frame
 from bluehelmet.exports.frames import render
@@ -123,11 +123,11 @@ def rates(
 def trend(
     ctx: typer.Context,
     mission: str = typer.Argument(..., help="Mission acronym."),
-    change: str = typer.Option(..., "--change", help="The date after which the rate may have changed, e.g. the start of support to a CT force."),
+    change: str = typer.Option(..., "--change", help="The day (YYYY-MM-DD), month (YYYY-MM) or year (YYYY) from which the rate may have changed, e.g. the start of support to a CT force."),
     incident: Optional[str] = typer.Option("Malicious Act", help="Type of incident ('all' for every cause)."),
     personnel: Optional[str] = typer.Option(None, help="Only this personnel type."),
-    start: Optional[str] = typer.Option(None, "--from", help="First month of the series (default: the mission's first fatality)."),
-    end: Optional[str] = typer.Option(None, "--to", help="Last month of the series (default: the mission's last fatality)."),
+    start: Optional[str] = typer.Option(None, "--from", help="First month of the series, YYYY-MM (or YYYY: its January); default: the mission's first fatality."),
+    end: Optional[str] = typer.Option(None, "--to", help="Last month of the series, YYYY-MM (or YYYY: its December), counted whole; default: the mission's last fatality."),
     exposure: str = typer.Option("months", help="months (fatalities per month) or troops (per troop-month; gaps are an error)."),
     troops_source: str = typer.Option("radpko", "--troops-source", help="With --exposure troops: radpko, geopko-v2.3 or geopko-v1."),
     fmt: str = typer.Option(
@@ -198,9 +198,17 @@ def presence_positions(
 
 
 def _distances(store, country, start, end, category, mission):
+    """The events asked for with their distances; when none match, a note on stderr names the
+    filter that matched nothing, as ``events`` does (a misspelt country was an empty table)."""
     from bluehelmet.analysis.presence import event_distances
+    from bluehelmet.store import EventFilter
+    from bluehelmet.store.no_events import no_events_reason
 
-    events = store.events(country=country, start=start, end=end, category=category)
+    chosen = EventFilter(country=country, start=start, end=end, category=category)
+    events = store.events(chosen)
+    if events.empty:
+        reason = no_events_reason(store, chosen) or "no event matches all the filters together"
+        err.print(f"note: {reason}", highlight=False, soft_wrap=True)
     return event_distances(store, events, mission=mission)
 
 
@@ -284,9 +292,9 @@ def ct_create(
     ctx: typer.Context,
     mission: str = typer.Argument(..., help="Mission acronym."),
     by: str = typer.Option(..., "--by", help="Your name (recorded in the history)."),
-    country: Optional[str] = typer.Option(None, help="ISO3 code of the host country (for the state and partner indicators)."),
+    country: Optional[str] = typer.Option(None, help="Host country (for the state and partner indicators): ISO3 code or name, in English or French."),
     partner: List[str] = typer.Option([], "--partner", help="A force the mission would support (id or name; repeat)."),
-    ct_start: Optional[str] = typer.Option(None, "--ct-start", help="Date CT support began or would begin."),
+    ct_start: Optional[str] = typer.Option(None, "--ct-start", help="Day CT support began or would begin, YYYY-MM-DD (or a month, YYYY-MM)."),
     title: Optional[str] = typer.Option(None, help="Title of the assessment."),
 ) -> None:
     """Start an assessment: computes the data indicators and prints the new id.
@@ -373,8 +381,8 @@ def hrddp_register(
     ctx: typer.Context,
     recipient: str = typer.Argument(..., help="Recipient force: actor id or name (resolved through the registry)."),
     support_type: str = typer.Option(..., "--type", help="training, funding, logistics, operational_support or joint_operations."),
-    start: str = typer.Option(..., "--from", help="First day of the support."),
-    end: str = typer.Option(..., "--to", help="Last day of the support."),
+    start: str = typer.Option(..., "--from", help="First day of the support, YYYY-MM-DD; a month (YYYY-MM) or year (YYYY) starts on its first day."),
+    end: str = typer.Option(..., "--to", help="Last day of the support, YYYY-MM-DD; a month (YYYY-MM) or year (YYYY) ends on its last day."),
     by: str = typer.Option(..., "--by", help="Who registers it."),
     mission: Optional[str] = typer.Option(None, help="The mission providing the support."),
     description: str = typer.Option("", help="What is proposed."),

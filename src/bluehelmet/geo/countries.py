@@ -150,6 +150,41 @@ def iso3_from_name(name: str | None) -> str | None:
     return _name_index().get(_norm(name))
 
 
+def require_iso3(text: str, *, option: str = "--country") -> str:
+    """The ISO3 code of a country given as a code or a name (English or French, any usual
+    spelling); :class:`NotFoundError` naming ``option`` and the nearest names otherwise.
+
+    >>> require_iso3("Tchad"), require_iso3("mli")
+    ('TCD', 'MLI')
+    """
+    from bluehelmet.errors import NotFoundError
+
+    iso3 = iso3_from_name(text)
+    if iso3:
+        return iso3
+    near = nearest_countries(text)
+    hint = f"; did you mean {', '.join(near)}?" if near else ""
+    raise NotFoundError(
+        f"{option} {text!r} is not a country; give an ISO3 code (MLI) or a country name in English or "
+        f"French (Mali, Tchad){hint}"
+    )
+
+
+def nearest_countries(text: str, n: int = 3) -> list[str]:
+    """The countries whose names are closest to a misspelt one, as ``Name (ISO3)``.
+
+    >>> nearest_countries("Mail")
+    ['Mali (MLI)']
+    """
+    import difflib
+
+    index = _name_index()
+    near = difflib.get_close_matches(_norm(text or ""), list(index), n=n, cutoff=0.75)
+    # One suggestion per country, shown by its ISO name rather than the normalised key.
+    codes = list(dict.fromkeys(index[key] for key in near))
+    return [f"{country_name(c) or c} ({c})" for c in codes]
+
+
 def iso3_from_m49(code: int | str | None) -> str | None:
     """ISO3 for a UN M49 / ISO 3166 numeric code (466 -> 'MLI')."""
     if code in (None, ""):

@@ -31,6 +31,8 @@ def test_predict_rejects_a_bad_month_and_region(cli, sahel_store_path, tmp_path)
     assert bad.exit_code == 2 and "2017-13" in bad.stderr
     bad = cli("--db", sahel_store_path, "forecast", "predict", "--train-until", "2017-12", "--region", "XXX", "--out", tmp_path / "x.csv")
     assert bad.exit_code == 2 and "unknown region" in bad.stderr
+    bad = cli("--db", sahel_store_path, "forecast", "predict", "--train-until", "2017-12", "--region", "Mail", "--out", tmp_path / "x.csv")
+    assert bad.exit_code == 2 and "did you mean Mali (MLI)?" in bad.stderr
 
 
 def test_backtest_command_writes_report_and_scores(cli, sahel_store_path, tmp_path):

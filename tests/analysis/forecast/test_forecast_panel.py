@@ -32,6 +32,15 @@ def test_region_names():
         region_countries("Atlantis")
 
 
+def test_a_region_takes_country_names_in_english_or_french_as_events_does():
+    """``--region Mali`` was refused ("use ISO3 country codes") where ``events --country Mali``
+    and ``report --country Mali`` work."""
+    assert region_countries("Mali,Burkina Faso,Niger") == ("MLI,BFA,NER", ["MLI", "BFA", "NER"])
+    assert region_countries("Tchad, Mauritanie") == ("TCD,MRT", ["TCD", "MRT"])
+    with pytest.raises(InvalidRequestError, match=r"unknown region 'MLI,Mail': 'Mail' is not a country \(did you mean Mali \(MLI\)\?\)"):
+        region_countries("MLI,Mail")
+
+
 def test_panel_matches_pandas_on_real_rows(sahel_store, sahel_raw):
     region = resolve_region(sahel_store, "MLI,BFA,NER")
     start, end = month_id("2010-01"), month_id("2018-12")

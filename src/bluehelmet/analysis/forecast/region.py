@@ -27,7 +27,7 @@ import pandas as pd
 from bluehelmet.analysis.forecast.months import month_label
 from bluehelmet.errors import InvalidRequestError, NotFoundError
 from bluehelmet.geo import priogrid
-from bluehelmet.geo.countries import gw_table
+from bluehelmet.geo.countries import gw_table, iso3_from_name, nearest_countries
 
 UNIT_KINDS = ("pgm", "admin1", "admin2")
 AFRICA_GW = (400, 626)
@@ -59,17 +59,27 @@ class Region:
 
 
 def region_countries(region: str) -> tuple[str, list[str]]:
-    """The display name and ISO3 codes of a region name: ``africa`` or ISO3 code(s)."""
+    """The display name and ISO3 codes of a region: ``africa``, or countries joined by commas,
+    each an ISO3 code or a name in English or French (``Mali,Burkina Faso,NER``), as
+    ``events --country`` takes them. The display name lists the codes.
+
+    >>> region_countries("Mali,Burkina Faso")
+    ('MLI,BFA', ['MLI', 'BFA'])
+    """
     key = region.strip()
     if key.lower() == "africa":
         iso3 = sorted({r["iso3"] for r in gw_table() if AFRICA_GW[0] <= int(r["gwno"]) <= AFRICA_GW[1] and r["iso3"]})
         return "Africa", iso3
-    codes = [c.strip().upper() for c in key.split(",") if c.strip()]
+    parts = [c.strip() for c in key.split(",") if c.strip()]
     known = {r["iso3"] for r in gw_table()}
-    bad = [c for c in codes if len(c) != 3 or not c.isalpha() or c not in known]
-    if not codes or bad:
+    codes = [iso3_from_name(part) for part in parts]
+    bad = [part for part, code in zip(parts, codes) if code not in known]
+    if not parts or bad:
+        near = [name for part in bad for name in nearest_countries(part)]
+        what = f": {', '.join(repr(b) for b in bad)} is not a country" if bad else ""
         raise InvalidRequestError(
-            f"unknown region {region!r}: use 'africa' or ISO3 country codes such as MLI or MLI,BFA,NER"
+            f"unknown region {region!r}{what}" + (f" (did you mean {', '.join(near)}?)" if near else "")
+            + "; use 'africa' or countries as ISO3 codes or names, in English or French, such as MLI, Mali or MLI,BFA,NER"
         )
     return ",".join(codes), codes
 
