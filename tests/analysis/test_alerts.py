@@ -89,3 +89,36 @@ def test_without_un_positions_the_rule_says_so(mali_units):
     add_events(mali_units, [_event("z:1", "2020-01-05", GAO)])
     result = run_alerts(mali_units, "MLI", "2020-01", "2020-01", log=False)
     assert any("no UN positions" in note for note in result.notes)
+
+
+def test_a_window_without_events_says_whether_the_data_reach_it(mali, tmp_path):
+    """No alert in a window the store does not cover is not a quiet window: the note says which."""
+    import pandas as pd
+
+    from bluehelmet.analysis.alerts import evaluate
+    from bluehelmet.data import bundled
+
+    from mali_fixtures import CANDIDATE, GED211
+
+    # The months of Mali's events, read straight from the bundled files.
+    ged = pd.read_csv(bundled(GED211), usecols=["country", "year", "month"])
+    ged = ged[ged["country"] == "Mali"]
+    candidate = pd.concat(pd.read_csv(bundled(name), usecols=["country", "date_start"]) for name in CANDIDATE)
+    candidate = candidate[candidate["country"] == "Mali"]["date_start"].str[:7]
+    months = sorted(zip(ged["year"], ged["month"]))
+    assert (months[0], months[-1], candidate.min(), candidate.max()) == ((1990, 6), (2018, 12), "2026-01", "2026-02")
+    rules = tmp_path / "massacre.yaml"
+    rules.write_text("rules:\n  - id: massacre\n    type: massacre\n    civilian_deaths_at_least: 10\n")
+
+    after = evaluate(mali, "MLI", "2026-03", "2026-05", rules=load_rules(rules))
+    assert after.alerts.empty
+    assert after.notes == [
+        "no event of civilian harm in Mali from 2026-03-01 to 2026-05-31, so the rules on events had nothing to count; "
+        "the store's events there end in 2026-02: load newer data before reading no alert as a quiet window"
+    ]
+    gap = evaluate(mali, "MLI", "2019-06", "2019-08", rules=load_rules(rules))
+    assert gap.notes[0].endswith("the nearest events there are in 2018-12 and 2026-01")
+    before = evaluate(mali, "MLI", "1980", "1981", rules=load_rules(rules))
+    assert before.notes[0].endswith("the store's events there start in 1990-06")
+    # A window with events needs no such note.
+    assert evaluate(mali, "MLI", "2018-10", "2018-12", rules=load_rules(rules)).notes == []

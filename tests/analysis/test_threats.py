@@ -240,3 +240,31 @@ def test_area_filter_and_grid_cell(mali, ged_mali_2018):
     cell = int(pd.Series(gids).mode()[0])
     one = threat_matrix(mali, "MLI", "2018-01", "2018-12", area=f"grid:{cell}", by=["month"])
     assert one.totals()["events"] == (gids == cell).sum()
+
+
+def test_area_names_match_without_accents_and_misspellings_get_the_closest(mali, ged_mali_2018):
+    # COD-AB writes Segou, Menaka and Tin-Essako; French texts write Ségou, Ménaka, Tin Essako.
+    segou = threat_matrix(mali, "MLI", "2018-01", "2018-12", area="Ségou", by=["admin2"])
+    assert (segou.area.code, segou.area.level) == ("ML04", "admin1")
+    assert segou.totals()["events"] == (ged_mali_2018["admin1Pcod"] == "ML04").sum() == 6
+    cercles = gpd.read_file(bundled(BOUNDARIES[2]))[["admin2Pcod", "geometry"]]
+    in_cercle = gpd.sjoin(ged_mali_2018.drop(columns="index_right"), cercles, how="left", predicate="intersects")
+    menaka = threat_matrix(mali, "MLI", "2018-01", "2018-12", area="ménaka", by=["month"])
+    assert (menaka.area.code, menaka.area.level) == ("ML0704", "admin2")
+    assert menaka.totals()["events"] == (in_cercle["admin2Pcod"] == "ML0704").sum() == 36
+    assert threat_matrix(mali, "MLI", "2017-01", "2018-12", area="tin essako").area.code == "ML0802"
+    with pytest.raises(NotFoundError, match=r"unit 'Tombouktou' in MLI; the closest: Tombouctou \(ML06, admin1\), "
+                                            r"Tombouctou \(ML0601, admin2\); its admin1 units are: ML01 Kayes"):
+        threat_matrix(mali, "MLI", "2018-01", "2018-12", area="Tombouktou")
+
+
+def test_one_country_at_a_time_and_a_misspelt_one_gets_the_closest(mali):
+    with pytest.raises(InvalidRequestError, match=r"one country at a time, and --country 'MLI,BFA' names 2 \(MLI, BFA\)"):
+        threat_matrix(mali, "MLI,BFA", "2018-01", "2018-12")
+    with pytest.raises(InvalidRequestError, match=r"'Mali, Burkina Faso' names 2 \(MLI, BFA\)"):
+        threat_matrix(mali, "Mali, Burkina Faso", "2018-01", "2018-12")
+    with pytest.raises(NotFoundError, match=r"no events for country 'Malli' in the store; the closest with events: Mali \(MLI\); "):
+        threat_matrix(mali, "Malli", "2018-01", "2018-12")
+    # A real country without events gets no spelling advice, and one name with a comma is one name.
+    with pytest.raises(NotFoundError, match=r"no events for country 'Korea, Republic of' in the store; the \d+ countries with events"):
+        threat_matrix(mali, "Korea, Republic of", "2018-01", "2018-12")

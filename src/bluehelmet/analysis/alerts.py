@@ -253,6 +253,30 @@ def _forecast_risk(rule, store, area, window, notes, forecasts=None) -> list[dic
     return out
 
 
+def _no_events_note(con, area: Area, window: Period) -> str:
+    """Why a window without events raises no alert.
+
+    A quiet window and a window the data do not cover look alike (no alert); the months of the
+    nearest events before and after tell them apart: "the store's events there end in 2026-02"
+    means load newer data, and a gap of years between 2018-12 and 2026-01 is missing data.
+    """
+    where, params = area.where()
+    before, after = con.execute(
+        f"SELECT strftime(max(date_start) FILTER (WHERE date_start < ?), '%Y-%m'), "
+        f"strftime(min(date_start) FILTER (WHERE date_start > ?), '%Y-%m') "
+        f"FROM events WHERE {where} AND NOT coalesce(deleted, false)",
+        [window.start, window.end] + params,
+    ).fetchall()[0]
+    said = f"no event of civilian harm in {area.label()} from {window.label()}, so the rules on events had nothing to count"
+    if before is None and after is None:
+        return f"{said}; the store has no events there at all"
+    if after is None:
+        return f"{said}; the store's events there end in {before}: load newer data before reading no alert as a quiet window"
+    if before is None:
+        return f"{said}; the store's events there start in {after}"
+    return f"{said}; the nearest events there are in {before} and {after}"
+
+
 def evaluate(store, country: str, start: str, end: str, *, area: str | None = None, rules: AlertRules | None = None,
              forecasts: pd.DataFrame | None = None) -> AlertResult:
     """Apply every rule to the window ``start``..``end`` and return the alerts (not logged).
@@ -268,7 +292,7 @@ def evaluate(store, country: str, start: str, end: str, *, area: str | None = No
     lookback = Period(_months_before(window.start, rules.lookback_months), date.fromordinal(window.start.toordinal() - 1))
     events = harm_events(con, place, window, HARM_CATEGORIES)
     history = harm_events(con, place, lookback, HARM_CATEGORIES)
-    notes: list[str] = []
+    notes: list[str] = [] if not events.empty else [_no_events_note(con, place, window)]
     found: list[dict] = []
     for rule in rules.rules:
         rule = {**rule, "_lookback": rules.lookback_months}
@@ -338,10 +362,13 @@ def run_alerts(store, country: str, start: str, end: str, *, area: str | None = 
     return result
 
 
-def alert_log(con) -> pd.DataFrame:
-    """Every alert ever logged in this store, newest first."""
+def alert_log(con, country: str | None = None) -> pd.DataFrame:
+    """Every alert ever logged in this store (or for one ISO3 ``country``), newest first."""
     con.execute(ALERT_LOG_DDL)
-    return con.execute("SELECT * FROM alert_log ORDER BY last_logged_at DESC, rule, area_code").df()
+    return con.execute(
+        "SELECT * FROM alert_log WHERE ? IS NULL OR country = ? ORDER BY last_logged_at DESC, rule, area_code",
+        [country, country],
+    ).df()
 
 
 __all__ = ["AlertResult", "AlertRules", "alert_log", "evaluate", "load_rules", "log_alerts", "run_alerts", "InvalidRequestError"]

@@ -192,6 +192,8 @@ def hotspots(
     plus a last row ``unassigned`` with the events outside every location (pattern ``n/a``).
     The monthly Gi* values are in ``frame.attrs["gi_star"]`` (locations x months).
     """
+    # Spelt as threats --by takes it: "Admin2", "GRID" and " events" are the same request.
+    level, metric = level.strip().lower(), metric.strip().lower()
     if level not in ("admin2", "grid"):
         raise InvalidRequestError(f"hotspots work on admin2 or grid, not {level!r}")
     if metric not in ("events", "civilian_deaths"):

@@ -10,6 +10,7 @@ Period(start=datetime.date(2018, 1, 1), end=datetime.date(2018, 12, 31))
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 
@@ -108,21 +109,50 @@ def require_boundaries(con, country: str, level: str) -> None:
 
 
 def resolve_country(con, country: str) -> str:
-    """The ISO3 code of ``country`` (a code or a name) if the store has events there."""
-    from bluehelmet.geo.countries import iso3_from_name
+    """The ISO3 code of ``country`` (a code or a name) if the store has events there.
+
+    The analyses cover one country at a time: a comma list (``MLI,BFA``), which ``events``
+    accepts, is refused naming each country it holds, and a misspelt name is answered with the
+    closest names of countries that have events.
+    """
+    from bluehelmet.geo.countries import country_name
 
     text = (country or "").strip()
-    iso3 = text.upper() if len(text) == 3 else (iso3_from_name(text) or text.upper())
+    iso3 = _iso3(text)
     if con.execute("SELECT 1 FROM events WHERE country_iso3 = ? LIMIT 1", [iso3]).fetchall():
         return iso3
     known = countries_with_events(con)
-    if iso3 in {c for c, _ in known}:
-        return iso3
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    # "Korea, Republic of" is one name with a comma of its own; "MLI,BFA" is a list.
+    if len(parts) > 1 and iso3 == text.upper():
+        raise InvalidRequestError(
+            f"the threat analyses cover one country at a time, and --country {country!r} names {len(parts)} "
+            f"({', '.join(_iso3(part) for part in parts)}): run the command once for each"
+        )
+    # A real country without events needs no spelling advice: only an unknown name gets it.
+    close = [] if country_name(iso3) else _closest_countries(text, [c for c, _ in known])
     shown = ", ".join(sorted(c for c, _ in known))
     raise NotFoundError(
-        f"no events for country {country!r} in the store; the {len(known)} countries with events are: "
-        f"{shown or 'none: ingest events first'}"
+        f"no events for country {country!r} in the store; "
+        + (f"the closest with events: {', '.join(close)}; " if close else "")
+        + f"the {len(known)} countries with events are: {shown or 'none: ingest events first'}"
     )
+
+
+def _iso3(text: str) -> str:
+    """``text`` as an ISO3 code: itself when three letters, else the code of its name, else upper-cased."""
+    from bluehelmet.geo.countries import iso3_from_name
+
+    return text.upper() if len(text) == 3 else (iso3_from_name(text) or text.upper())
+
+
+def _closest_countries(text: str, codes: list[str]) -> list[str]:
+    """'Mali (MLI)' for the countries among ``codes`` whose name is spelt nearly like ``text``."""
+    from bluehelmet.geo.countries import country_name
+
+    names = {(country_name(code) or code).lower(): code for code in codes}
+    close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.75)
+    return [f"{country_name(names[name]) or names[name]} ({names[name]})" for name in close]
 
 
 def resolve_area(con, country: str, area: str | None = None) -> Area:
@@ -131,7 +161,7 @@ def resolve_area(con, country: str, area: str | None = None) -> Area:
     >>> resolve_area(store.con, "MLI", "ML07")          # doctest: +SKIP
     Area(country='MLI', level='admin1', code='ML07', name='Gao')
     """
-    from bluehelmet.geo.countries import country_name
+    from bluehelmet.geo.countries import country_name, name_key_sql
 
     iso3 = resolve_country(con, country)
     if not area:
@@ -142,9 +172,12 @@ def resolve_area(con, country: str, area: str | None = None) -> Area:
         if not gid_text.isdigit() or not 1 <= int(gid_text) <= priogrid.COLUMNS * priogrid.ROWS:
             raise InvalidRequestError(f"{text!r} is not a PRIO-GRID cell: use grid:GID with GID from 1 to 259200")
         return Area(iso3, "grid", gid_text, f"cell {gid_text}")
+    # Names match whatever their accents, case, hyphens and spaces: COD-AB writes "Segou" and
+    # "Tin-Essako" where a French text writes "Ségou" and "Tin Essako". A name that is both a
+    # region and a cercle (Mopti, Gao) is the region; the cercle has its own P-code.
     rows = con.execute(
         "SELECT pcode, level, name FROM admin_units WHERE country_iso3 = ? AND level IN (1, 2) "
-        "AND (upper(pcode) = upper(?) OR lower(name) = lower(?)) ORDER BY level, pcode",
+        f"AND (upper(pcode) = upper(?) OR {name_key_sql('name')} = {name_key_sql('?')}) ORDER BY level, pcode",
         [iso3, text, text],
     ).fetchall()
     if rows:
@@ -160,10 +193,29 @@ def resolve_area(con, country: str, area: str | None = None) -> Area:
             "or give a PRIO-GRID cell as grid:GID"
         )
     shown = ", ".join(f"{p} {n}" for p, n in units)
+    close = _closest_units(con, iso3, text)
     raise NotFoundError(
-        f"no admin1 or admin2 unit {text!r} in {iso3}; its admin1 units are: {shown} "
-        f"(admin2 units: `bluehelmet threats --country {iso3} --by admin2`)"
+        f"no admin1 or admin2 unit {text!r} in {iso3}; "
+        + (f"the closest: {', '.join(close)}; " if close else "")
+        + f"its admin1 units are: {shown} (admin2 units: `bluehelmet threats --country {iso3} --by admin2`)"
     )
+
+
+def _closest_units(con, iso3: str, text: str) -> list[str]:
+    """'Tombouctou (ML06, admin1)' for the units of ``iso3`` whose name is spelt nearly like ``text``."""
+    from bluehelmet.geo.countries import name_key_sql
+
+    units = con.execute(
+        f"SELECT {name_key_sql('name')}, name, pcode, level FROM admin_units "
+        "WHERE country_iso3 = ? AND level IN (1, 2) AND name IS NOT NULL ORDER BY level, pcode",
+        [iso3],
+    ).fetchall()
+    asked = con.execute(f"SELECT {name_key_sql('?')}", [text]).fetchall()[0][0]
+    by_key: dict[str, list[str]] = {}
+    for key, name, pcode, level in units:
+        by_key.setdefault(key, []).append(f"{name} ({pcode}, admin{level})")
+    close = difflib.get_close_matches(asked, list(by_key), n=3, cutoff=0.7)
+    return [unit for key in close for unit in by_key[key]]
 
 
 def event_months(con, area: Area) -> tuple[str | None, str | None, int]:

@@ -95,12 +95,15 @@ def trends(
     baseline (at least three months are needed). Returns one row per area with events, the
     ``unassigned`` area included, sorted by rate ratio.
     """
+    level = level.strip().lower()  # as threats --by takes it: "Admin2" is admin2
     if level not in LEVEL_COLUMNS:
         raise InvalidRequestError(f"unknown level {level!r}; choose from {', '.join(LEVEL_COLUMNS)}")
+    if recent_months < 1:
+        raise InvalidRequestError(f"--recent {recent_months}: the recent window is a number of months, at least 1")
     con = store.con
     period = parse_period(start, end)
     months = period.months()
-    if recent_months < 1 or len(months) - recent_months < 3:
+    if len(months) - recent_months < 3:
         raise InvalidRequestError(
             f"a trend needs at least 3 baseline months before the {recent_months} recent month(s); "
             f"the period {period.label()} has {len(months)} month(s): start earlier"

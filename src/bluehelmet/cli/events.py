@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from bluehelmet.cli.app import TABLE_ROWS, app, err, open_store, output_file
-from bluehelmet.exports import FILE_FORMATS, FORMATS, write_events_file, write_frame
+from bluehelmet.exports import FILE_FORMATS, FORMATS, output_format, write_events_file, write_frame
 from bluehelmet.store import EventFilter
 from bluehelmet.store.no_events import no_events_reason
 
@@ -46,6 +46,7 @@ def events(
 
       bluehelmet events --country MLI --from 2018 --to 2018 --format xlsx --out mali-2018.xlsx
     """
+    fmt = output_format(fmt, out_path)
     with open_store(ctx) as store:
         ids = None
         if actor_id:

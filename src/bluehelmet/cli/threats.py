@@ -10,10 +10,10 @@ from rich.console import Console
 
 from bluehelmet.cli.app import app, err, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
-from bluehelmet.exports import write_frame
+from bluehelmet.exports import output_format, write_frame
 
 out = Console()
-PERIOD_HELP = "YYYY-MM (whole month) or YYYY-MM-DD."
+PERIOD_HELP = "YYYY-MM-DD, or YYYY-MM or YYYY for a whole month or year."
 
 
 def _ids_as_text(frame, fmt: str):
@@ -56,6 +56,7 @@ def threats(
     """
     from bluehelmet.analysis.threats import threat_matrix, with_geometry
 
+    fmt = output_format(fmt, out_path)
     by = [b for item in by for b in item.split(",") if b.strip()]
     with open_store(ctx) as store:
         matrix = threat_matrix(store, country, start, end, area=area, by=by)
@@ -77,6 +78,7 @@ def trends(
     start: str = typer.Option(..., "--from", help=f"First month of the baseline, {PERIOD_HELP}"),
     end: str = typer.Option(..., "--to", help=f"Last month, {PERIOD_HELP}"),
     level: str = typer.Option("admin1", help="country, admin1, admin2 or grid."),
+    area: Optional[str] = typer.Option(None, help="Only this admin1/admin2 unit (P-code or name) or PRIO-GRID cell (grid:GID)."),
     recent: int = typer.Option(3, help="How many of the last months are 'recent'."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
     out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file, help="Write to a file."),
@@ -86,18 +88,24 @@ def trends(
     Exact conditional Poisson test, rate ratio with a 95% interval, Benjamini-Hochberg
     q-values, and escalation / de-escalation flags.
 
-    Example:
+    Examples:
 
       bluehelmet trends --country MLI --from 2017-01 --to 2018-12 --level admin1 --recent 3
+
+      bluehelmet trends --country MLI --from 2017-01 --to 2018-12 --area Mopti --level admin2
     """
     from bluehelmet.analysis.trends import trends as compute
 
+    fmt = output_format(fmt, out_path)
     with open_store(ctx) as store:
-        frame = compute(store, country, start, end, level=level, recent_months=recent)
+        frame = compute(store, country, start, end, level=level, area=area, recent_months=recent)
+    title = "Trends: recent months against the baseline"
+    if len(frame):
+        title += f" ({frame['recent_period'][0]} against {frame['baseline_period'][0]})"
     if fmt == "table":
         frame = frame[["area_code", "area_name", "flag", "baseline_events", "recent_events", "rate_ratio", "ci_low", "ci_high",
                        "p_value", "q_value", "baseline_civilian_deaths", "recent_civilian_deaths"]]
-    write_frame(_ids_as_text(frame, fmt), fmt, out_path, title="Trends: recent months against the baseline")
+    write_frame(_ids_as_text(frame, fmt), fmt, out_path, title=title)
 
 
 @app.command()
@@ -122,6 +130,7 @@ def hotspots(
     """
     from bluehelmet.analysis.hotspots import hotspots as compute
 
+    fmt = output_format(fmt, out_path)
     with open_store(ctx) as store:
         frame = compute(store, country, start, end, level=level, metric=metric)
     if not all_rows:
@@ -158,6 +167,7 @@ def toolbox(
     from bluehelmet.analysis.toolbox import fits_frame, toolbox_fit
     from bluehelmet.exports.frames import write_xlsx_sheets
 
+    fmt = output_format(fmt, out_path)
     if fmt not in ("table", "csv", "json", "xlsx"):
         raise InvalidRequestError(f"--format {fmt} does not fit the toolbox; choose table, csv, json or xlsx")
     if fmt == "xlsx" and out_path is None:
@@ -176,9 +186,9 @@ def toolbox(
 @app.command()
 def alerts(
     ctx: typer.Context,
-    country: str = typer.Option(..., help="ISO3 code or country name."),
-    start: str = typer.Option(..., "--from", help=f"First day or month of the alert window, {PERIOD_HELP}"),
-    end: str = typer.Option(..., "--to", help=f"Last day or month of the window, {PERIOD_HELP}"),
+    country: Optional[str] = typer.Option(None, help="ISO3 code or country name (with --log: only its alerts)."),
+    start: Optional[str] = typer.Option(None, "--from", help=f"First day or month of the alert window, {PERIOD_HELP}"),
+    end: Optional[str] = typer.Option(None, "--to", help=f"Last day or month of the window, {PERIOD_HELP}"),
     area: Optional[str] = typer.Option(None, help="Only this unit or cell."),
     rules: Optional[Path] = typer.Option(None, help="A rule file (YAML); default: the bundled alerts.yaml."),
     no_log: bool = typer.Option(False, "--no-log", help="Do not write the alerts to the store's alert log."),
@@ -201,10 +211,19 @@ def alerts(
       bluehelmet alerts --log
     """
     from bluehelmet.analysis.alerts import alert_log, run_alerts
+    from bluehelmet.analysis.scope import resolve_country
 
+    fmt = output_format(fmt, out_path)
+    # The log needs no window: `alerts --log` is the whole log, `--log --country MLI` Mali's.
+    if not show_log and not (country and start and end):
+        raise InvalidRequestError("give --country, --from and --to for the alert window (or --log to show the alert log)")
     with open_store(ctx) as store:
         if show_log:
-            write_frame(alert_log(store.con), fmt, out_path, title="Alert log")
+            log = alert_log(store.con, resolve_country(store.con, country) if country else None)
+            title = f"Alert log: {len(log):,} alert(s)"
+            if fmt == "table":
+                log = log[["last_logged_at", "times_seen", "severity", "rule", "country", "area_name", "reason"]]
+            write_frame(_ids_as_text(log, fmt), fmt, out_path, title=title)
             return
         result = run_alerts(store, country, start, end, area=area, rules_path=rules, log=not no_log)
     for note in result.notes:

@@ -34,6 +34,12 @@ FORMATS = ("table", "csv", "json", "geojson", "parquet", "hxl", "xlsx")
 # The formats that write a file and nothing to the terminal.
 BINARY_FORMATS = ("parquet", "xlsx")
 
+# The format a file's suffix names, for a file asked for without --format.
+SUFFIX_FORMATS = {
+    ".csv": "csv", ".json": "json", ".geojson": "geojson", ".parquet": "parquet", ".geoparquet": "parquet",
+    ".xlsx": "xlsx",
+}
+
 # Canonical column -> HXL hashtag (https://hxlstandard.org/standard/dictionary/).
 HXL_TAGS = {
     "uid": "#event+id",
@@ -122,12 +128,28 @@ def _points(frame: pd.DataFrame):
     return None
 
 
+def output_format(fmt: str, out: str | Path | IO[str] | None) -> str:
+    """The format to write: ``fmt``, except that the default terminal table sent to a file whose
+    suffix names a format is written in that format.
+
+    ``--out mali.xlsx`` without ``--format`` would otherwise be a drawing of a table in box
+    characters under an ``.xlsx`` name, which Excel refuses and pandas cannot read.
+
+    >>> output_format("table", "mali.xlsx"), output_format("table", "notes.txt"), output_format("csv", "x.json")
+    ('xlsx', 'table', 'csv')
+    """
+    if fmt == "table" and isinstance(out, (str, Path)):
+        return SUFFIX_FORMATS.get(Path(out).suffix.lower(), fmt)
+    return fmt
+
+
 def write_frame(frame: pd.DataFrame, fmt: str, out: str | Path | IO[str] | None = None, *, title: str | None = None) -> None:
     """Write ``frame`` as ``fmt`` to ``out`` (a path, a text stream, or standard output).
 
     ``parquet`` and ``xlsx`` need a path. Raises :class:`InvalidRequestError` for an unknown
     format, a geographic format on a frame without coordinates, or more rows than a sheet holds.
     """
+    fmt = output_format(fmt, out)
     if fmt not in FORMATS:
         raise InvalidRequestError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if isinstance(out, (str, Path)):
