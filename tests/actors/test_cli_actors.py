@@ -189,3 +189,35 @@ def test_decisions_listed_and_withdrawn(cli, tmp_path, data):
     assert unknown.exit_code == 2 and "no decision 9 in this store: its decisions are numbered 1 to 2" in unknown.stderr
     bad = cli(*db, "actors", "decisions", "--format", "geojson")
     assert bad.exit_code == 2 and "choose table, csv, json or xlsx" in bad.stderr
+
+
+def test_the_review_queue_lists_every_name_in_review_and_opens_in_a_spreadsheet(cli, tmp_path, data):
+    import openpyxl
+    import pandas as pd
+
+    db = tmp_path / "queue.duckdb"
+    sample = data("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv")
+    assert cli("--db", db, "ingest", sample).exit_code == 0
+    raw = pd.read_csv(sample, dtype=str)
+    fano = int(((raw.side_a == "Fano") | (raw.side_b == "Fano")).sum())  # 37: in review, FAN (Chad) its best guess
+    listed = cli("--db", db, "actors", "unresolved", "--limit", "0", "--json")
+    assert listed.exit_code == 0, listed.stderr
+    queue = {item["raw_name"]: item for item in listed.json()}
+    import bluehelmet
+
+    with bluehelmet.open(db, read_only=True) as store:
+        in_review = store.sql("SELECT count(DISTINCT raw_name) AS n FROM event_actors WHERE status = 'review'")["n"][0]
+    assert len(queue) == in_review > 30  # more than the default screenful
+    assert queue["Fano"]["events"] == fano and queue["Fano"]["candidates"][0]["actor_id"] == "ucdp:438"
+    events = [item["events"] for item in listed.json()]
+    assert events == sorted(events, reverse=True)
+
+    book = tmp_path / "review.xlsx"
+    assert cli("--db", db, "actors", "unresolved", "--limit", "0", "--out", book).exit_code == 0
+    rows = list(openpyxl.load_workbook(book).active.iter_rows(values_only=True))
+    assert rows[0] == ("raw_name", "events", "candidates", "reason") and len(rows) == in_review + 1
+    fano_row = next(r for r in rows if r[0] == "Fano")
+    assert fano_row[1] == fano and fano_row[2].startswith("ucdp:438 ")
+    assert len(cli("--db", db, "actors", "unresolved", "--json").json()) == 30
+    bad = cli("--db", db, "actors", "unresolved", "--limit", "-1")
+    assert bad.exit_code == 2 and "0 for every name" in bad.stderr

@@ -19,6 +19,7 @@ from bluehelmet.actors.lineage import (
 )
 from bluehelmet.actors.refresh import RefreshReport, RegistryRefreshError, refresh_registry
 from bluehelmet.actors.registry import Actor, Alias, Edge, Registry, RegistryFileError
+from bluehelmet.actors.review import review_queue
 from bluehelmet.actors.resolver import AUTO_ACCEPT, Candidate, Resolution, Resolver, resolve_actor, resolver_for
 from bluehelmet.actors.schema import KINDS, RELATIONS, ensure_actor_tables
 from bluehelmet.actors.wiring import actor_events, event_counts, reresolve_events, resolve_events
@@ -28,6 +29,6 @@ __all__ = [
     "Registry", "RegistryFileError", "RegistryRefreshError", "Resolution", "Resolver", "Withdrawal", "actor_events",
     "ancestors", "coalition_members", "descendants", "ensure_actor_tables", "event_counts", "family", "lineage_ids",
     "list_decisions", "load_decisions", "name_on", "predecessors", "record_decision", "refresh_registry",
-    "registry_behind", "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "successors",
+    "registry_behind", "reresolve_events", "resolve_actor", "resolve_events", "resolver_for", "review_queue", "successors",
     "withdraw_decision",
 ]

@@ -220,32 +220,38 @@ def lineage(
 @actors_app.command()
 def unresolved(
     ctx: typer.Context,
-    limit: int = typer.Option(30, help="At most this many names."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(30, help="At most this many names (0: every name in review)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, json, or xlsx (with --out)."),
+    out_path: Optional[Path] = typer.Option(None, "--out", "-o", callback=output_file,
+                                            help="Write to a file (its suffix picks the format: .csv, .json, .xlsx)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (the same as --format json)."),
 ) -> None:
     """The review queue: raw names of events not resolved automatically, most frequent first, with candidates.
 
-    Decide each with `bluehelmet actors decide`.
-    """
-    from bluehelmet.actors import resolver_for
-    from bluehelmet.actors.schema import ensure_actor_tables
+    Decide each with `bluehelmet actors decide`. To work through the queue in a spreadsheet:
 
+      bluehelmet actors unresolved --limit 0 --out review.xlsx
+    """
+    from bluehelmet.actors.review import candidates_text, review_queue
+
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit the review queue; choose table, csv, json or xlsx")
+    if limit < 0:
+        raise InvalidRequestError(f"--limit {limit}: give a number of names, or 0 for every name in review")
     with open_store(ctx) as store:
-        ensure_actor_tables(store.con)
-        rows = store.con.execute(
-            "SELECT raw_name, count(DISTINCT event_uid) AS events FROM event_actors WHERE status = 'review' "
-            "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?", [limit]
-        ).fetchall()
-        resolver = resolver_for(store)
-        queue = [{"raw_name": r, "events": n, "candidates": [c.as_dict() for c in resolver.resolve(r).candidates[:3]],
-                  "reason": resolver.resolve(r).reason} for r, n in rows]
-    if as_json:
-        typer.echo(json.dumps(queue, ensure_ascii=False))
+        queue = review_queue(store, limit=limit or None)
+    if fmt == "json" and out_path is None:
+        typer.echo(json.dumps(queue.to_dict(orient="records"), ensure_ascii=False))
         return
-    for item in queue:
-        cands = "; ".join(f"{c['actor_id']} {c['name']} ({c['score']:.2f})" for c in item["candidates"]) or "no candidate"
-        out.print(f"[bold]{item['raw_name']}[/]  {item['events']:,} events  -> {cands}", highlight=False)
-    if not queue:
+    if fmt != "table" or out_path is not None:
+        if fmt != "json":  # one cell of text for a spreadsheet
+            queue["candidates"] = queue["candidates"].map(candidates_text)
+        write_frame(queue, fmt, out_path)
+        return
+    for item in queue.itertuples(index=False):
+        out.print(f"[bold]{item.raw_name}[/]  {item.events:,} events  -> {candidates_text(item.candidates)}", highlight=False)
+    if queue.empty:
         out.print("nothing to review")
 
 
