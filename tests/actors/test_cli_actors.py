@@ -221,3 +221,19 @@ def test_the_review_queue_lists_every_name_in_review_and_opens_in_a_spreadsheet(
     assert len(cli("--db", db, "actors", "unresolved", "--json").json()) == 30
     bad = cli("--db", db, "actors", "unresolved", "--limit", "-1")
     assert bad.exit_code == 2 and "0 for every name" in bad.stderr
+
+
+def test_resolve_with_the_events_country_chooses_between_namesakes(cli, tmp_path):
+    db = tmp_path / "fresh.duckdb"
+    alone = cli("--db", db, "actors", "resolve", "ELN", "--json").json()
+    assert alone["status"] == "review" and len(alone["candidates"]) == 3  # UCDP lists three ELNs
+    # UCDP's own id for the ELN of Colombia's events (GED 23.1 sample, side_b_new_id) is 744.
+    colombia = cli("--db", db, "actors", "resolve", "ELN", "--country", "Colombie", "--json").json()
+    assert (colombia["actor_id"], colombia["status"], colombia["method"]) == ("ucdp:744", "auto", "exact")
+    assert "the event's country COL picks ucdp:744" in colombia["reason"]
+    elsewhere = cli("--db", db, "actors", "resolve", "ELN", "--country", "FRA", "--json").json()
+    assert elsewhere["status"] == "review"
+    # A name no other actor shares is not second-guessed by the country.
+    assert cli("--db", db, "actors", "resolve", "JNIM", "--country", "COL", "--json").json()["actor_id"] == "ucdp:6716"
+    bad = cli("--db", db, "actors", "resolve", "ELN", "--country", "Colmbia")
+    assert bad.exit_code == 2 and "did you mean Colombia (COL)?" in bad.stderr

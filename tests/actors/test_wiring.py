@@ -109,3 +109,36 @@ def test_source_ids_settle_names_two_actors_share(registry):
     gatia, msa = resolve_side_with_ids(resolver, "GATIA, MSA", "5880, 999999")
     assert (gatia.actor_id, gatia.method) == ("ucdp:5880", "source_id")
     assert msa.actor_id == "ucdp:6836" and msa.method != "source_id"
+
+
+def test_the_events_country_chooses_between_actors_that_share_a_name(store, data, tmp_path):
+    """GED 21.1 gives no actor ids. Its ELN, SRF, UCK and BRA are each the name of two or three
+    UCDP actors, which the event's country tells apart: the actor chosen is the one UCDP's own
+    ids give that name in that country in the GED 23.1 sample."""
+    ged211 = pd.read_csv(data("ucdp_ged_211_precise/ged211_precise_1989_2018.csv.gz"), dtype=str)
+    shared = ["ELN", "SRF", "UCK", "BRA"]
+    rows = ged211[ged211.side_b.isin(shared)]
+    subset = tmp_path / "ged211_namesakes.csv"
+    rows.to_csv(subset, index=False)
+    bluehelmet.ingest(store, subset, "ucdp-ged", release="21.1")
+
+    sample = pd.read_csv(data("ucdp_ged_231_sample1000/ucdpged_sample1000_v23_1.csv"), dtype=str)
+    named = sample[sample.side_b.isin(shared)]
+    ucdp_ids = {(r.side_b, r.country): f"ucdp:{r.side_b_new_id}" for r in named.itertuples()}
+    # ELN Colombia 744, SRF Sudan 1162, UCK Serbia 357 and Macedonia 361, BRA Pakistan 289.
+    assert len(ucdp_ids) == 5
+
+    resolved = store.sql(
+        "SELECT ea.raw_name, e.country, e.country_iso3, ea.actor_id, ea.status, count(*) AS n "
+        "FROM event_actors ea JOIN events e ON e.uid = ea.event_uid WHERE ea.role = 'side_b' GROUP BY ALL"
+    )
+    assert resolved.n.sum() == len(rows)
+    for r in resolved.itertuples():
+        expected = ucdp_ids.get((r.raw_name, r.country))
+        if expected:
+            assert (r.actor_id, r.status) == (expected, "auto"), r
+    checked = resolved[[(r.raw_name, r.country) in ucdp_ids for r in resolved.itertuples()]]
+    assert checked.n.sum() > 1000  # of the 1,220 events
+    # A country none of the namesakes fights in leaves the name in review: UCK in Albania.
+    review = resolved[resolved.status == "review"]
+    assert {(r.raw_name, r.country) for r in review.itertuples()} == {("UCK", "Albania")}

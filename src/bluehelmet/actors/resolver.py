@@ -105,6 +105,7 @@ class Resolution:
     candidates: list[Candidate] = field(default_factory=list)
     date_sensitive: bool = False  # the date chose between actors sharing the name
     alias: str | None = None  # the registry name that matched, when one did
+    shared: bool = False  # several actors share the name equally: the event's country may choose
 
     def as_dict(self) -> dict:
         return {
@@ -181,24 +182,41 @@ class Resolver:
         self._cache: dict[str, Resolution] = {}
 
     # -- public ----------------------------------------------------------------------------
-    def resolve(self, raw_name: str, on: date | str | None = None) -> Resolution:
-        """Resolve one raw name, as of the date ``on`` when given."""
+    def resolve(self, raw_name: str, on: date | str | None = None, country: str | None = None) -> Resolution:
+        """Resolve one raw name, as of the date ``on`` when given.
+
+        ``country`` is the ISO3 code of the event's country: when several actors share the name
+        equally (UCDP lists an ELN in Colombia, Bolivia and Peru), the one among them that fights
+        there is chosen. It chooses between namesakes only, and never overrides a match.
+        """
         on_date = date.fromisoformat(str(on)[:10]) if on else None
         cached = self._cache.get(raw_name)
-        if cached is not None and not (cached.date_sensitive and on_date):
-            return cached
-        result = self._resolve(raw_name, on_date)
-        if not result.date_sensitive or on_date is None:
-            self._cache[raw_name] = result
-        return result
+        if cached is None or (cached.date_sensitive and on_date):
+            cached = self._resolve(raw_name, on_date)
+            if not cached.date_sensitive or on_date is None:
+                self._cache[raw_name] = cached
+        return self._namesake_in(cached, country) if country and cached.shared else cached
 
-    def resolve_side(self, raw_side: str, on: date | str | None = None) -> list[Resolution]:
+    def resolve_side(self, raw_side: str, on: date | str | None = None, country: str | None = None) -> list[Resolution]:
         """The actors of one event side: a multi-actor side ("GATIA, MSA") gives one result per actor."""
-        whole = self.resolve(raw_side, on)
+        whole = self.resolve(raw_side, on, country)
         parts = split_side(raw_side)
         if len(parts) < 2 or (whole.status != "review" and whole.method != "fuzzy"):
             return [whole]
-        return [self.resolve(part, on) for part in parts]
+        return [self.resolve(part, on, country) for part in parts]
+
+    def _namesake_in(self, shared: Resolution, country: str) -> Resolution:
+        """The one actor among namesakes that fights in the event's ``country``; the shared
+        result as it was when none or several do."""
+        iso3 = country.upper()
+        there = [c for c in shared.candidates if iso3 in self.registry.actors[c.actor_id].country_set()]
+        if len(there) != 1:
+            return shared
+        chosen = there[0]
+        status = "auto" if chosen.score >= self.threshold else "review"
+        reason = f"{shared.reason}; the event's country {iso3} picks {chosen.actor_id}"
+        return Resolution(shared.raw_name, chosen.actor_id, chosen.name, chosen.score, shared.method, reason, status,
+                          [chosen], shared.date_sensitive, shared.alias)
 
     # -- the steps -------------------------------------------------------------------------
     def _resolve(self, raw: str, on: date | None) -> Resolution:
@@ -401,7 +419,7 @@ class Resolver:
         if len(actors) > 1:
             return Resolution(text, actors[0], candidates[0].name, score * 0.6, method,
                               f"{how} shared by {len(actors)} actors: " + ", ".join(f"{c.actor_id} {c.name}" for c in candidates[:4]),
-                              "review", candidates, date_sensitive)
+                              "review", candidates, date_sensitive, shared=True)
         actor = self.registry.actors[actors[0]]
         alias = by_actor[actors[0]][0].alias
         reason = f"{how} of alias {alias!r}" + (f" chosen for {on}" if date_sensitive else "")

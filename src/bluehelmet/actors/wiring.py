@@ -9,8 +9,9 @@ paired in order with the side's names. This settles names UCDP gives to two acto
 Names are resolved as usual when there is no id, when the ids and names do not pair up, or
 for an id the registry does not know. Each DISTINCT raw side
 is resolved once, so a million events cost what their few thousand distinct names cost; only
-names whose resolution depends on the date (several actors share the name and the date chooses)
-are resolved once per distinct date. When the registry or the decisions change,
+names whose resolution depends on the event (several actors share the name, and the date or the
+event's country chooses between them: UCDP's three ELNs fight in Colombia, Bolivia and Peru)
+are resolved once per distinct date and country. When the registry or the decisions change,
 :func:`reresolve_events` rewrites just the events whose resolution changed.
 """
 
@@ -65,7 +66,9 @@ def store_resolver(con: duckdb.DuckDBPyConnection) -> Resolver:
     return resolver
 
 
-def resolve_side_with_ids(resolver: Resolver, raw_side: str, source_ids: str | None, on=None) -> list[Resolution]:
+def resolve_side_with_ids(
+    resolver: Resolver, raw_side: str, source_ids: str | None, on=None, country: str | None = None
+) -> list[Resolution]:
     """The actors of one event side, by UCDP's own actor ids when the source gives them.
 
     ``source_ids`` is GED's ``side_a_new_id``/``side_b_new_id`` ("1158" or "5880, 6836" for
@@ -82,12 +85,12 @@ def resolve_side_with_ids(resolver: Resolver, raw_side: str, source_ids: str | N
     # One id for several names is a coalition id (GED 23.1 gives "Giants Brigade, STC" one id),
     # which names no single actor of the list: the names are resolved one by one instead.
     if not ids or len(names) != len(ids):
-        return resolver.resolve_side(raw_side, on)
+        return resolver.resolve_side(raw_side, on, country)
     results = []
     for name, source_id in zip(names, ids):
         actor = resolver.registry.actors.get(f"ucdp:{source_id}")
         if actor is None or (resolver.decisions and resolver.decisions.accepted_for(name)):
-            results.append(resolver.resolve(name, on))
+            results.append(resolver.resolve(name, on, country))
             continue
         results.append(Resolution(
             name, actor.actor_id, actor.name, 1.0, "source_id", f"UCDP actor id {source_id} given by the source",
@@ -103,7 +106,7 @@ def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver:
     in place for the returned query; :func:`_drop_work` removes them.
     """
     selects = " UNION ALL ".join(
-        f"SELECT uid AS event_uid, date_start, '{role}' AS role, trim({column}) AS raw_side, "
+        f"SELECT uid AS event_uid, date_start, country_iso3, '{role}' AS role, trim({column}) AS raw_side, "
         + (f"CASE WHEN source LIKE 'ucdp%' THEN nullif(trim({ids}), '') END" if ids else "NULL::VARCHAR")
         + f" AS side_ids FROM events WHERE ({where}) AND {column} IS NOT NULL AND trim({column}) <> ''"
         for role, column, ids in _SIDE_COLUMNS
@@ -113,40 +116,42 @@ def _compute(con: duckdb.DuckDBPyConnection, where: str, params: list, resolver:
     sensitive: list[tuple[str, str | None]] = []
     for raw_side, side_ids in con.execute("SELECT DISTINCT raw_side, side_ids FROM _ea_sides").fetchall():
         results = resolve_side_with_ids(resolver, raw_side, side_ids)
-        if any(r.date_sensitive for r in results):
+        if any(r.date_sensitive or r.shared for r in results):
             sensitive.append((raw_side, side_ids))
             continue
-        rows += [(raw_side, side_ids, None, False, i, r) for i, r in enumerate(results)]
+        rows += [(raw_side, side_ids, None, None, False, i, r) for i, r in enumerate(results)]
     if sensitive:
         con.register("_ea_sensitive", pa.table({
             "raw_side": pa.array([s[0] for s in sensitive], pa.string()),
             "side_ids": pa.array([s[1] for s in sensitive], pa.string()),
         }))
         pairs = con.execute(
-            """SELECT DISTINCT s.raw_side, s.side_ids, s.date_start FROM _ea_sides s JOIN _ea_sensitive t
+            """SELECT DISTINCT s.raw_side, s.side_ids, s.date_start, s.country_iso3 FROM _ea_sides s JOIN _ea_sensitive t
             ON t.raw_side = s.raw_side AND t.side_ids IS NOT DISTINCT FROM s.side_ids"""
         ).fetchall()
         con.unregister("_ea_sensitive")
-        for raw_side, side_ids, on in pairs:
-            results = resolve_side_with_ids(resolver, raw_side, side_ids, on)
-            rows += [(raw_side, side_ids, on, True, i, r) for i, r in enumerate(results)]
+        for raw_side, side_ids, on, country in pairs:
+            results = resolve_side_with_ids(resolver, raw_side, side_ids, on, country)
+            rows += [(raw_side, side_ids, on, country, True, i, r) for i, r in enumerate(results)]
     mapping = pa.table({
         "raw_side": pa.array([r[0] for r in rows], pa.string()),
         "side_ids": pa.array([r[1] for r in rows], pa.string()),
         "on_date": pa.array([r[2] for r in rows], pa.date32()),
-        "sensitive": pa.array([r[3] for r in rows], pa.bool_()),
-        "position": pa.array([r[4] for r in rows], pa.int32()),
-        "raw_name": pa.array([r[5].raw_name for r in rows], pa.string()),
+        "on_country": pa.array([r[3] for r in rows], pa.string()),
+        "sensitive": pa.array([r[4] for r in rows], pa.bool_()),
+        "position": pa.array([r[5] for r in rows], pa.int32()),
+        "raw_name": pa.array([r[6].raw_name for r in rows], pa.string()),
         # An actor in review is only a candidate: event_actors keeps NULL until an analyst decides.
-        "actor_id": pa.array([r[5].actor_id if r[5].status != "review" else None for r in rows], pa.string()),
-        "score": pa.array([float(r[5].score) for r in rows], pa.float64()),
-        "method": pa.array([r[5].method for r in rows], pa.string()),
-        "status": pa.array([r[5].status for r in rows], pa.string()),
+        "actor_id": pa.array([r[6].actor_id if r[6].status != "review" else None for r in rows], pa.string()),
+        "score": pa.array([float(r[6].score) for r in rows], pa.float64()),
+        "method": pa.array([r[6].method for r in rows], pa.string()),
+        "status": pa.array([r[6].status for r in rows], pa.string()),
     })
     con.register("_ea_map", mapping)
     return """SELECT s.event_uid, s.role, m.position, m.raw_name, m.actor_id, m.score, m.method, m.status, s.raw_side
         FROM _ea_sides s JOIN _ea_map m ON m.raw_side = s.raw_side AND m.side_ids IS NOT DISTINCT FROM s.side_ids
-          AND (NOT m.sensitive OR m.on_date IS NOT DISTINCT FROM s.date_start)"""
+          AND (NOT m.sensitive OR (m.on_date IS NOT DISTINCT FROM s.date_start
+                                   AND m.on_country IS NOT DISTINCT FROM s.country_iso3))"""
 
 
 def _drop_work(con: duckdb.DuckDBPyConnection) -> None:

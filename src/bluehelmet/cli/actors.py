@@ -143,6 +143,8 @@ def resolve(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="A raw actor name as a source wrote it."),
     on: Optional[str] = typer.Option(None, "--on", help="The event's date, YYYY-MM-DD."),
+    country: Optional[str] = typer.Option(None, "--country", help="The event's country (ISO3 or name): chooses between "
+                                          "actors that share the name (ELN in Colombia, Bolivia, Peru)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Resolve a raw name to an actor, with score, method and reason.
@@ -152,11 +154,15 @@ def resolve(
       bluehelmet actors resolve "JNIM: Jama'at Nusrat al-Islam wal-Muslimin"
 
       bluehelmet actors resolve "Military Forces of Mali (2021-)" --on 2022-03-27 --json
+
+      bluehelmet actors resolve ELN --country Colombia
     """
     from bluehelmet.actors import resolver_for
+    from bluehelmet.geo.countries import require_iso3
 
+    iso3 = require_iso3(country) if country else None
     with open_store(ctx) as store:
-        result = resolver_for(store).resolve(name, on)
+        result = resolver_for(store).resolve(name, on, iso3)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
