@@ -115,7 +115,7 @@ def resolve_country(con, country: str) -> str:
     accepts, is refused naming each country it holds, and a misspelt name is answered with the
     closest names of countries that have events.
     """
-    from bluehelmet.geo.countries import country_name
+    from bluehelmet.geo.countries import country_name, nearest_countries
 
     text = (country or "").strip()
     iso3 = _iso3(text)
@@ -130,7 +130,7 @@ def resolve_country(con, country: str) -> str:
             f"({', '.join(_iso3(part) for part in parts)}): run the command once for each"
         )
     # A real country without events needs no spelling advice: only an unknown name gets it.
-    close = [] if country_name(iso3) else _closest_countries(text, [c for c, _ in known])
+    close = [] if country_name(iso3) else nearest_countries(text, among=[c for c, _ in known])
     shown = ", ".join(sorted(c for c, _ in known))
     raise NotFoundError(
         f"no events for country {country!r} in the store; "
@@ -144,15 +144,6 @@ def _iso3(text: str) -> str:
     from bluehelmet.geo.countries import iso3_from_name
 
     return text.upper() if len(text) == 3 else (iso3_from_name(text) or text.upper())
-
-
-def _closest_countries(text: str, codes: list[str]) -> list[str]:
-    """'Mali (MLI)' for the countries among ``codes`` whose name is spelt nearly like ``text``."""
-    from bluehelmet.geo.countries import country_name
-
-    names = {(country_name(code) or code).lower(): code for code in codes}
-    close = difflib.get_close_matches(text.lower(), list(names), n=3, cutoff=0.75)
-    return [f"{country_name(names[name]) or names[name]} ({names[name]})" for name in close]
 
 
 def resolve_area(con, country: str, area: str | None = None) -> Area:

@@ -170,8 +170,9 @@ def require_iso3(text: str, *, option: str = "--country") -> str:
     )
 
 
-def nearest_countries(text: str, n: int = 3) -> list[str]:
-    """The countries whose names are closest to a misspelt one, as ``Name (ISO3)``.
+def nearest_countries(text: str, n: int = 3, among: list[str] | None = None) -> list[str]:
+    """The countries whose names are closest to a misspelt one, as ``Name (ISO3)``; only those
+    ``among`` these ISO3 codes when given (the countries a store has events in).
 
     >>> nearest_countries("Mail")
     ['Mali (MLI)']
@@ -179,6 +180,9 @@ def nearest_countries(text: str, n: int = 3) -> list[str]:
     import difflib
 
     index = _name_index()
+    if among is not None:
+        wanted = set(among)
+        index = {key: code for key, code in index.items() if code in wanted}
     near = difflib.get_close_matches(_norm(text or ""), list(index), n=n, cutoff=0.75)
     # One suggestion per country, shown by its ISO name rather than the normalised key.
     codes = list(dict.fromkeys(index[key] for key in near))
