@@ -162,13 +162,18 @@ def _refuse_nul_bytes(path: Path) -> None:
         raise InputFileError(path, _nul_problem(path, offset))
 
 
-def _nul_problem(path: Path, offset: int) -> str:
-    """What to say of a NUL byte at ``offset`` of the text of ``path`` (decompressed, for gzip)."""
-    where = f"byte {offset:,}" + (" of the decompressed text" if path.suffix == ".gz" else "")
-    return (
-        f"a NUL byte at line {_line_at(path, offset):,} ({where}): the file is damaged or partly "
-        "binary; repair or export it again (nothing was stored)"
-    )
+def _nul_problem(path: Path, offset: int, *, copy: Path | None = None, lines_above: int = 0) -> str:
+    """What to say of a NUL byte at ``offset`` of the text of ``path`` (decompressed, for gzip).
+
+    ``copy`` is the text below a title that was searched instead, ``lines_above`` the lines
+    left out of it: its byte offsets are not the file's, so only the line is named.
+    """
+    if copy is None:
+        line = _line_at(path, offset)
+        where = f" (byte {offset:,}" + (" of the decompressed text" if path.suffix == ".gz" else "") + ")"
+    else:
+        line, where = _line_at(copy, offset) + lines_above, ""
+    return f"a NUL byte at line {line:,}{where}: the file is damaged or partly binary; repair or export it again (nothing was stored)"
 
 
 class GzipNulScan:
@@ -431,8 +436,7 @@ def _copy_below(path: Path, target: Path, lines_above: int, encoding: str) -> No
                 out.write(chunk.encode("utf-8"))
     offset = _first_nul(target) if target.stat().st_size else None
     if offset is not None:
-        line = _line_at(target, offset) + lines_above
-        raise InputFileError(path, f"a NUL byte at line {line:,}: the file is damaged or partly binary; repair or export it again (nothing was stored)")
+        raise InputFileError(path, _nul_problem(path, offset, copy=target, lines_above=lines_above))
 
 
 def _load_text(
