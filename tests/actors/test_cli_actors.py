@@ -237,3 +237,16 @@ def test_resolve_with_the_events_country_chooses_between_namesakes(cli, tmp_path
     assert cli("--db", db, "actors", "resolve", "JNIM", "--country", "COL", "--json").json()["actor_id"] == "ucdp:6716"
     bad = cli("--db", db, "actors", "resolve", "ELN", "--country", "Colmbia")
     assert bad.exit_code == 2 and "did you mean Colombia (COL)?" in bad.stderr
+
+
+def test_a_list_written_to_a_json_file_is_the_json_it_prints(cli, tmp_path, data):
+    import json
+
+    db = tmp_path / "lists.duckdb"
+    assert cli("--db", db, "ingest", data("ucdp_ged_candidate_26/GEDEvent_v26_0_1.csv")).exit_code == 0
+    for command in (["actors", "unresolved", "--limit", "5"], ["actors", "search", "azawad"]):
+        printed = cli("--db", db, *command, "--json").json()
+        written = tmp_path / f"{command[1]}.json"
+        assert cli("--db", db, *command, "--out", written).exit_code == 0
+        # Candidates and aliases stay lists, as --json prints them, not a spreadsheet's one cell.
+        assert json.loads(written.read_text(encoding="utf-8")) == printed

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from bluehelmet.cli.app import app, err, open_store, output_file
 from bluehelmet.errors import InvalidRequestError
-from bluehelmet.exports import write_frame
+from bluehelmet.exports import output_format, write_frame
 
 actors_app = typer.Typer(
     help=(
@@ -49,6 +49,15 @@ def _note_if_behind(store) -> None:
         err.print(BEHIND_NOTE, highlight=False, soft_wrap=True)
 
 
+def _list_format(fmt: str, as_json: bool, out_path: Optional[Path], what: str) -> str:
+    """The format a listing is written in: ``--json``, else ``--format``, else the suffix of
+    ``--out`` (decided here, so that a list kept as a list in JSON stays one in ``--out x.json``)."""
+    fmt = "json" if as_json else fmt
+    if fmt not in ("table", "csv", "json", "xlsx"):
+        raise InvalidRequestError(f"--format {fmt} does not fit {what}; choose table, csv, json or xlsx")
+    return output_format(fmt, out_path)
+
+
 def _actor_id(store, name_or_id: str, on: Optional[str] = None) -> str:
     """An actor id from an id or a name (resolved); errors name the candidates."""
     from bluehelmet.actors import Registry, resolver_for
@@ -81,9 +90,7 @@ def search(
     """
     from bluehelmet.actors import Registry
 
-    fmt = "json" if as_json else fmt
-    if fmt not in ("table", "csv", "json", "xlsx"):
-        raise InvalidRequestError(f"--format {fmt} does not fit a list of actors; choose table, csv, json or xlsx")
+    fmt = _list_format(fmt, as_json, out_path, "a list of actors")
     with open_store(ctx) as store:
         rows = Registry.load(store).search(query, kind=kind, country=country, limit=limit)
         _note_if_behind(store)
@@ -240,9 +247,7 @@ def unresolved(
     """
     from bluehelmet.actors.review import candidates_text, review_queue
 
-    fmt = "json" if as_json else fmt
-    if fmt not in ("table", "csv", "json", "xlsx"):
-        raise InvalidRequestError(f"--format {fmt} does not fit the review queue; choose table, csv, json or xlsx")
+    fmt = _list_format(fmt, as_json, out_path, "the review queue")
     if limit < 0:
         raise InvalidRequestError(f"--limit {limit}: give a number of names, or 0 for every name in review")
     with open_store(ctx) as store:
@@ -315,9 +320,7 @@ def decisions(
     """
     from bluehelmet.actors import list_decisions
 
-    fmt = "json" if as_json else fmt
-    if fmt not in ("table", "csv", "json", "xlsx"):
-        raise InvalidRequestError(f"--format {fmt} does not fit a list of decisions; choose table, csv, json or xlsx")
+    fmt = _list_format(fmt, as_json, out_path, "a list of decisions")
     with open_store(ctx) as store:
         frame = list_decisions(store, name=name)
     if fmt == "table" and out_path is None and frame.empty:
