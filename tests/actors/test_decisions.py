@@ -201,13 +201,18 @@ def test_list_decisions_newest_first_with_actor_names(store):
         list_decisions(store, name="--")
 
 
-def test_an_older_store_gains_the_record_of_withdrawals(tmp_path):
+def older_store(tmp_path):
+    """A store with one decision (Fano alias FAN, by analyst1), made before decisions could be withdrawn."""
     path = tmp_path / "older.duckdb"
     with bluehelmet.open(path) as store:
         record_decision(store, "Fano", "alias", "ucdp:438", decided_by="analyst1")
-        # As a store made before decisions could be withdrawn.
         for column in ("withdrawn_at", "withdrawn_by", "withdrawal_note"):
             store.con.execute(f"ALTER TABLE actor_decisions DROP COLUMN {column}")
+    return path
+
+
+def test_an_older_store_gains_the_record_of_withdrawals(tmp_path):
+    path = older_store(tmp_path)
     with bluehelmet.open(path) as store:
         assert list_decisions(store).withdrawn_at.isna().all()
         done = withdraw_decision(store, 1, withdrawn_by="analyst2")
@@ -227,11 +232,7 @@ def test_a_store_opened_read_only_lists_its_decisions_and_resolved_events(store,
 
 
 def test_an_older_store_opened_read_only_says_how_to_bring_it_up_to_date(tmp_path):
-    path = tmp_path / "older.duckdb"
-    with bluehelmet.open(path) as store:
-        record_decision(store, "Fano", "alias", "ucdp:438", decided_by="analyst1")
-        for column in ("withdrawn_at", "withdrawn_by", "withdrawal_note"):
-            store.con.execute(f"ALTER TABLE actor_decisions DROP COLUMN {column}")
+    path = older_store(tmp_path)
     with bluehelmet.open(path, read_only=True) as store:
         with pytest.raises(StoreError, match="made by an older bluehelmet.*actors decisions"):
             list_decisions(store)
